@@ -1,0 +1,117 @@
+"""Torch-free scoring of samples against known target distributions.
+
+Targets with exact pdf/cdf/ppf/moments and samplers; one- and two-sample scores; mode
+coverage; null calibration; effect-size verdicts with failure labels; statistics across
+runs; markdown/CSV tables. Depends on numpy and scipy only (see docs/evaluation.md).
+"""
+
+from .across_runs import (
+    Comparison,
+    GroupSummary,
+    PairComparison,
+    RankedGroup,
+    ScoreSummary,
+    compare,
+    holm,
+    summarize,
+    wilson_interval,
+)
+from .calibration import (
+    SCORES,
+    NullDistribution,
+    applicable_scores,
+    null_distribution,
+    null_quantile_table,
+)
+from .modes import ModeCoverage, mode_coverage
+from .one_sample import (
+    Moments,
+    TestResult,
+    ad_test,
+    anderson_darling_pvalue,
+    cvm_test,
+    energy_distance_to_target,
+    ks_test,
+    moment_errors,
+    wasserstein_to_target,
+)
+from .report import MomentsND, Report, evaluate
+from .specs import KNOWN_SPECS, as_target, target_from_spec
+from .tables import to_csv, to_markdown
+from .targets import (
+    DEFAULT_TARGET,
+    Gaussian,
+    GaussianMixture,
+    Grid,
+    LogNormal,
+    Ring,
+    StudentT,
+    Target,
+    Uniform,
+)
+from .two_sample import MMDResult, energy_distance, mmd_test, reference_sample, sliced_wasserstein
+from .verdict import DEFAULT_THRESHOLDS, LABELS, Thresholds, Verdict, is_oscillating
+
+__all__ = [
+    # targets
+    "Target",
+    "DEFAULT_TARGET",
+    "Gaussian",
+    "GaussianMixture",
+    "StudentT",
+    "Uniform",
+    "LogNormal",
+    "Ring",
+    "Grid",
+    "target_from_spec",
+    "as_target",
+    "KNOWN_SPECS",
+    # one-sample scores (1-D, exact target)
+    "TestResult",
+    "ks_test",
+    "cvm_test",
+    "ad_test",
+    "anderson_darling_pvalue",
+    "wasserstein_to_target",
+    "energy_distance_to_target",
+    "Moments",
+    "moment_errors",
+    # two-sample scores (any dimension)
+    "MMDResult",
+    "mmd_test",
+    "energy_distance",
+    "sliced_wasserstein",
+    "reference_sample",
+    # modes
+    "ModeCoverage",
+    "mode_coverage",
+    # calibration
+    "SCORES",
+    "NullDistribution",
+    "applicable_scores",
+    "null_distribution",
+    "null_quantile_table",
+    # verdicts
+    "Thresholds",
+    "DEFAULT_THRESHOLDS",
+    "LABELS",
+    "Verdict",
+    "is_oscillating",
+    # the public face
+    "Report",
+    "MomentsND",
+    "evaluate",
+    # across runs
+    "ScoreSummary",
+    "GroupSummary",
+    "PairComparison",
+    "RankedGroup",
+    "Comparison",
+    "summarize",
+    "compare",
+    "holm",
+    "wilson_interval",
+    # tables
+    "to_markdown",
+    "to_csv",
+]

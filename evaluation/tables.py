@@ -1,0 +1,87 @@
+"""Plain tables out: markdown and CSV strings from rows of flat dicts.
+
+Rows are mappings (e.g. ``Report.to_dict()``) or objects with a ``to_dict()`` method.
+Columns default to the union of keys in first-seen order; a missing cell is empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = ["to_csv", "to_markdown"]
+
+
+def _rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
+    if isinstance(rows, (Mapping, str, bytes)):
+        raise TypeError(f"rows must be a sequence of mappings, got {type(rows).__name__}")
+    out = []
+    for i, row in enumerate(rows):
+        if hasattr(row, "to_dict") and not isinstance(row, Mapping):
+            row = row.to_dict()
+        if not isinstance(row, Mapping):
+            raise TypeError(
+                f"rows[{i}] must be a mapping or have to_dict(), got {type(row).__name__} {row!r}"
+            )
+        out.append(row)
+    return out
+
+
+def _columns(rows: list[Mapping[str, Any]], columns: Sequence[str] | None) -> list[str]:
+    if columns is not None:
+        return list(columns)
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return list(seen)
+
+
+def _cell(value: Any, float_format: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else format(value, float_format)
+    # Keep the table a table: a pipe inside a cell would start a new column.
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(
+    rows: Iterable[Any], *, columns: Sequence[str] | None = None, float_format: str = ".4g"
+) -> str:
+    """A GitHub-flavoured markdown table; floats via ``format(value, float_format)``."""
+    rows = _rows(rows)
+    cols = _columns(rows, columns)
+    if not cols:
+        return ""
+    numeric = [
+        all(
+            isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
+            for r in rows
+            if c in r
+        )
+        for c in cols
+    ]
+    lines = [
+        "| " + " | ".join(_cell(c, float_format) for c in cols) + " |",
+        "|" + "|".join("---:" if num else "---" for num in numeric) + "|",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(row.get(c), float_format) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(rows: Iterable[Any], *, columns: Sequence[str] | None = None) -> str:
+    """CSV text (stdlib csv, "\\n" line ends); floats keep full precision (repr)."""
+    rows = _rows(rows)
+    cols = _columns(rows, columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(cols)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in cols])
+    return buffer.getvalue()

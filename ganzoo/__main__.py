@@ -1,0 +1,7 @@
+"""``python -m ganzoo`` runs the command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""Argument checks that name the argument, echo the value and say what is allowed.
+
+Every public entry point validates its input with these, so that a bad value fails at
+once with a message like ``lr must be > 0, got -0.1`` rather than deep inside torch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int; it must be an integer (not a bool) and ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_float(
+    name: str,
+    value: object,
+    *,
+    positive: bool = False,
+    nonnegative: bool = False,
+    below: float | None = None,
+    at_most: float | None = None,
+) -> float:
+    """Return ``value`` as a finite float and check its range.
+
+    ``positive`` means > 0, ``nonnegative`` means >= 0, ``below`` is a strict upper bound and
+    ``at_most`` an inclusive one.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if nonnegative and not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    if below is not None and not value < below:
+        raise ValueError(f"{name} must be < {below}, got {value!r}")
+    if at_most is not None and not value <= at_most:
+        raise ValueError(f"{name} must be <= {at_most}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...] | list[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; otherwise list the choices."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def check_instance(name: str, value: object, kind: type | tuple[type, ...], what: str) -> None:
+    """Raise a TypeError naming ``what`` was expected unless ``value`` is a ``kind``."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
+
+
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is a bool (``True``/``False``, not 0/1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return value

@@ -1,0 +1,87 @@
+"""The ``ganzoo`` command line: ``ganzoo train VARIANT ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganzoo", description="Train GAN variants on targets with a known ground truth and score them."
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train one run, write its report, history and figure")
+    train.add_argument("variant", help="variant name, e.g. vanilla")
+    train.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    train.add_argument("--steps", type=int, default=None, help="generator steps (default: the variant's budget)")
+    train.add_argument("--target", default="gaussian:4,1.25", help="target spec (default gaussian:4,1.25)")
+    train.add_argument("--out", type=Path, default=Path("runs/latest"), help="output folder (default runs/latest)")
+    train.add_argument("--samples", type=int, default=10_000, help="samples scored in the final report")
+    train.add_argument("--eval-every", type=int, default=1000, help="steps between scored checks (0: none)")
+    train.add_argument("--json", action="store_true", help="print the final report as one JSON object")
+    bar = train.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
+    bar.add_argument("--quiet", action="store_false", dest="progress", help="never show a progress bar")
+    train.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from evaluation import evaluate, target_from_spec
+
+    from .plots import plot_samples, save_figure
+    from .streams import Stream, numpy_rng
+    from .variants import get_variant
+
+    variant = get_variant(args.variant)
+    target = target_from_spec(args.target)
+    gan = variant(seed=args.seed, steps=args.steps)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "config.json").write_text(
+        json.dumps({"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}, indent=2)
+    )
+    history = gan.fit(target, eval_every=args.eval_every, progress=args.progress)
+    history.save(args.out / "history.json")
+    samples = gan.sample(args.samples)
+    report = evaluate(samples, target).to_dict()
+    (args.out / "report.json").write_text(json.dumps(report, indent=2))
+    real = target.sample(1000, numpy_rng(args.seed, Stream.SAMPLING, 2**32))
+    title = f"{variant.name}, seed {args.seed}, {history.steps} steps: KS D = {report['ks_statistic']:.3f}"
+    save_figure(plot_samples(samples, target, real=real, title=title), args.out / "samples.png")
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(
+            f"{variant.name} seed {args.seed}: KS D = {report['ks_statistic']:.4f} "
+            f"(p = {report['ks_pvalue']:.3g}), mean error = {report['mean_error']:+.4f}, "
+            f"std error = {report['std_error']:+.4f}, W1 = {report['wasserstein']:.4f}, "
+            f"label = {report['label']}; wrote {args.out}/",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganzoo`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return _train(args)
+    except (ValueError, TypeError, RuntimeError, OSError) as error:
+        if args.debug:
+            raise
+        print(f"ganzoo: error: {error}", file=sys.stderr)
+        return 2
+    return 0  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The full, resolved setting of a GAN run: what a variant declares and a user overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ._validation import check_float, check_instance, check_int
+from .losses import Loss
+from .networks import MLPSpec, NetworkSpec, as_network_spec
+from .optim import Adam, LRDecay, OptimizerSpec
+from .penalties import Constraint, Penalty
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GANConfig:
+    """Every hyperparameter of a GAN run, validated.
+
+    - ``loss``: the objective pair (:class:`ganzoo.losses.Loss`).
+    - ``generator`` / ``discriminator``: network builders (or modules, used as templates).
+      The generator maps noise ``(batch, latent_dim)`` to samples ``(batch, target.dim)``;
+      the discriminator maps samples to raw scores ``(batch, 1)``.
+    - ``g_optimizer`` / ``d_optimizer``: optimizer settings; different learning rates give
+      the two-time-scale update rule (TTUR, Heusel et al. 2017).
+    - ``penalties``: terms added to the discriminator loss (gradient penalty, R1, R2, ...).
+    - ``constraints``: projections applied after each discriminator step (weight clipping).
+    - ``n_critic``: discriminator steps per generator step.
+    - ``batch_size``: samples per batch, real and fake alike.
+    - ``latent_dim``: dimension of the N(0, I) noise fed to the generator.
+    - ``ema_decay``: if > 0, keep an exponential moving average of the generator's weights,
+      ``θ_ema ← β θ_ema + (1 − β) θ`` after each generator step (Yazıcı et al. 2019); the
+      averaged generator is the one evaluated and sampled. 0 turns it off.
+    - ``steps``: the default training budget in generator steps.
+    - ``lr_decay``: an :class:`ganzoo.optim.LRDecay` multiplying both learning rates by a
+      factor of the generator step (linear or exponential decay), or None for constant rates.
+    """
+
+    loss: Loss
+    generator: NetworkSpec = MLPSpec()
+    discriminator: NetworkSpec = MLPSpec()
+    g_optimizer: OptimizerSpec = Adam()
+    d_optimizer: OptimizerSpec = Adam()
+    penalties: tuple[Penalty, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    n_critic: int = 1
+    batch_size: int = 64
+    latent_dim: int = 1
+    ema_decay: float = 0.0
+    steps: int = 20_000
+    lr_decay: LRDecay | None = None
+
+    def __post_init__(self) -> None:
+        check_instance("loss", self.loss, Loss, "a ganzoo.losses.Loss")
+        object.__setattr__(self, "generator", as_network_spec(self.generator, "generator"))
+        object.__setattr__(self, "discriminator", as_network_spec(self.discriminator, "discriminator"))
+        check_instance("g_optimizer", self.g_optimizer, OptimizerSpec, "an optimizer setting such as Adam(lr=1e-3)")
+        check_instance("d_optimizer", self.d_optimizer, OptimizerSpec, "an optimizer setting such as Adam(lr=1e-3)")
+        object.__setattr__(self, "penalties", tuple(self.penalties))
+        object.__setattr__(self, "constraints", tuple(self.constraints))
+        for i, penalty in enumerate(self.penalties):
+            check_instance(f"penalties[{i}]", penalty, Penalty, "a ganzoo Penalty")
+        for i, constraint in enumerate(self.constraints):
+            check_instance(f"constraints[{i}]", constraint, Constraint, "a ganzoo Constraint")
+        check_int("n_critic", self.n_critic, minimum=1)
+        check_int("batch_size", self.batch_size, minimum=1)
+        check_int("latent_dim", self.latent_dim, minimum=1)
+        check_float("ema_decay", self.ema_decay, nonnegative=True, below=1.0)
+        check_int("steps", self.steps, minimum=1)
+        if self.lr_decay is not None:
+            check_instance("lr_decay", self.lr_decay, LRDecay, "None or an LRDecay such as LRDecay(kind='linear')")
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-friendly description of every setting, stored beside results."""
+        return {
+            "loss": type(self.loss).__name__,
+            "loss_parameters": dict(vars(self.loss)),
+            "generator": self.generator.to_dict(),
+            "discriminator": self.discriminator.to_dict(),
+            "g_optimizer": self.g_optimizer.to_dict(),
+            "d_optimizer": self.d_optimizer.to_dict(),
+            "penalties": [p.to_dict() for p in self.penalties],
+            "constraints": [c.to_dict() for c in self.constraints],
+            "n_critic": self.n_critic,
+            "batch_size": self.batch_size,
+            "latent_dim": self.latent_dim,
+            "ema_decay": self.ema_decay,
+            "steps": self.steps,
+            "lr_decay": None if self.lr_decay is None else self.lr_decay.to_dict(),
+        }

@@ -1,0 +1,49 @@
+"""The loss interface: discriminator scores in, the two training objectives out."""
+
+from __future__ import annotations
+
+import abc
+
+import torch
+
+
+def batch_mean(values: torch.Tensor) -> torch.Tensor:
+    """Mean over the trailing ``(batch, 1)`` axes of per-sample values.
+
+    Scores arrive as ``(batch, 1)`` for one run or ``(members, batch, 1)`` for an ensemble;
+    each member's loss must be the mean over its own batch only, so that summing the
+    members' losses gives every member exactly the gradient of its own run.
+    """
+    return values.mean(dim=(-2, -1))
+
+
+class Loss(abc.ABC):
+    """A GAN objective, written on the discriminator's raw scores (logits / critic values).
+
+    Subclasses implement the two objectives; both take scores of shape ``(..., batch, 1)``
+    and return one loss per leading index, shape ``(...)`` (a scalar for a single run).
+    The docstring of each subclass starts with its formulas and its paper.
+
+    ``probabilistic`` tells whether ``sigmoid(score)`` is the discriminator's probability
+    that its input is real (the BCE family), which plots use to draw D(x) beside the
+    optimal D*(x) = p(x) / (p(x) + q(x)).
+    """
+
+    probabilistic: bool = False
+
+    @abc.abstractmethod
+    def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+        """The objective the discriminator (critic) minimizes."""
+
+    @abc.abstractmethod
+    def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
+        """The objective the generator minimizes."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(sorted(vars(self).items()))))

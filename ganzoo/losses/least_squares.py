@@ -1,0 +1,43 @@
+"""The least-squares loss of LSGAN."""
+
+from __future__ import annotations
+
+import torch
+
+from .._validation import check_float
+from .base import Loss, batch_mean
+
+
+class LeastSquaresLoss(Loss):
+    r"""Least squares: :math:`L_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2]`.
+
+    With :math:`D` the raw (linear) score and target codes ``a`` (fake), ``b`` (real) and
+    ``c`` (the value G wants D to give its samples),
+
+    .. math::
+
+        L_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2], \qquad
+        L_G = \tfrac12\mathbb{E}_z[(D(G(z)) - c)^2].
+
+    Mao et al. (2017), "Least Squares Generative Adversarial Networks", ICCV, Eq. (2).
+    The default ``(a, b, c) = (0, 1, 1)`` is the paper's 0-1 coding scheme; the choice
+    ``(-1, 1, 0)`` (``b - c = 1``, ``b - a = 2``) makes the objective the Pearson
+    :math:`\chi^2` divergence (both in Sec. 3.2). Samples far from the decision boundary are
+    penalized even on its correct side, so the generator's gradient does not vanish.
+    """
+
+    def __init__(self, *, a: float = 0.0, b: float = 1.0, c: float = 1.0) -> None:
+        self.a = check_float("a", a)
+        self.b = check_float("b", b)
+        self.c = check_float("c", c)
+        if self.a == self.b:
+            raise ValueError(f"a (the fake code) must differ from b (the real code), got a={a!r} and b={b!r}")
+
+    def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+        return 0.5 * batch_mean((real_scores - self.b) ** 2) + 0.5 * batch_mean((fake_scores - self.a) ** 2)
+
+    def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
+        return 0.5 * batch_mean((fake_scores - self.c) ** 2)
+
+    def __repr__(self) -> str:
+        return f"LeastSquaresLoss(a={self.a!r}, b={self.b!r}, c={self.c!r})"

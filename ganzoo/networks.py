@@ -1,0 +1,364 @@
+"""Networks: the builder interface, the default MLP, and ensembles of K independent members.
+
+A network, as far as a user is concerned, is any ``torch.nn.Module`` mapping
+``(batch, in)`` to ``(batch, out)``. The trainer always works on ensembles of K members
+(K = 1 for a single run), held as one module mapping ``(K, batch, in)`` to
+``(K, batch, out)``:
+
+- :class:`StackedMLP` keeps the K members' MLP weights stacked as ``(K, in, out)`` tensors and
+  runs them with one batched matmul (``torch.baddbmm``) per layer — the fast path.
+- :class:`ModuleEnsemble` runs K copies of any module through ``torch.func.vmap`` over
+  stacked parameters — the generic path for custom networks.
+
+Both are exact in the sense that member k computes what its own network would compute alone.
+"""
+
+from __future__ import annotations
+
+import abc
+import copy
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._validation import check_bool, check_choice, check_instance, check_int
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "elu": nn.ELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "silu": nn.SiLU,
+}
+OUTPUT_HEADS = {"identity": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+
+
+class NetworkSpec(abc.ABC):
+    """Builds one member's network for given input and output sizes from a seeded generator."""
+
+    @abc.abstractmethod
+    def build(self, in_features: int, out_features: int, *, generator: torch.Generator) -> nn.Module:
+        """A fresh module mapping ``(batch, in_features)`` to ``(batch, out_features)``.
+
+        All of its randomness must come from ``generator`` (never torch's global RNG), so a
+        seed fixes the initial weights and nothing else in the process is disturbed.
+        """
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-friendly description, stored with results."""
+        return {"kind": type(self).__name__}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MLPSpec(NetworkSpec):
+    """A multilayer perceptron: ``depth`` hidden layers of ``width`` units, then a linear layer.
+
+    The reference program's generator and discriminator are both ``MLPSpec()``:
+    ``Linear(in, 16) -> ReLU -> Linear(16, out)`` (the discriminator's sigmoid lives in its
+    loss, :class:`ganzoo.losses.SigmoidBCELoss`). Weights are initialized as PyTorch's
+    ``nn.Linear`` does (He-uniform with a = sqrt(5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    for weights and biases), drawn from the given generator.
+
+    ``output`` is the head applied after the last linear layer: ``"identity"`` for raw
+    scores and unbounded samples, or ``"sigmoid"``/``"tanh"``.
+
+    ``spectral_norm=True`` divides every linear layer's weight by its largest singular
+    value, estimated by one power iteration per training forward pass (Miyato et al. 2018,
+    "Spectral Normalization for Generative Adversarial Networks", ICLR, Algorithm 1):
+    each built member is ``torch.nn.utils.parametrizations.spectral_norm`` applied to its
+    ``nn.Linear`` layers (its initial ``u``, ``v`` drawn from the member's generator), and
+    :class:`StackedMLP` runs the same algorithm batched over members.
+    """
+
+    width: int = 16
+    depth: int = 1
+    activation: str = "relu"
+    output: str = "identity"
+    spectral_norm: bool = False
+
+    def __post_init__(self) -> None:
+        check_int("width", self.width, minimum=1)
+        check_int("depth", self.depth, minimum=0)
+        check_choice("activation", self.activation, tuple(ACTIVATIONS))
+        check_choice("output", self.output, tuple(OUTPUT_HEADS))
+        check_bool("spectral_norm", self.spectral_norm)
+
+    def layer_sizes(self, in_features: int, out_features: int) -> list[int]:
+        return [in_features] + [self.width] * self.depth + [out_features]
+
+    def build(self, in_features: int, out_features: int, *, generator: torch.Generator) -> nn.Sequential:
+        sizes = self.layer_sizes(in_features, out_features)
+        layers: list[nn.Module] = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            # Built on the meta device, then filled from `generator`: nn.Linear's own
+            # constructor would draw from (and advance) torch's global RNG.
+            linear = nn.Linear(fan_in, fan_out, device="meta").to_empty(device="cpu")
+            bound = 1.0 / math.sqrt(fan_in)
+            with torch.no_grad():
+                linear.weight.uniform_(-bound, bound, generator=generator)
+                linear.bias.uniform_(-bound, bound, generator=generator)
+            if self.spectral_norm:
+                # torch draws the initial u, v from its global RNG: seed it from `generator`
+                # inside fork_rng so that the global state is left as it was.
+                seed = int(torch.randint(0, 2**62, (1,), generator=generator))
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(seed)
+                    linear = nn.utils.parametrizations.spectral_norm(linear)
+            layers.append(linear)
+            if i < len(sizes) - 2:
+                layers.append(ACTIVATIONS[self.activation]())
+        layers.append(OUTPUT_HEADS[self.output]())
+        return nn.Sequential(*layers)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": "mlp", **dataclasses.asdict(self)}
+
+
+class ModuleTemplate(NetworkSpec):
+    """A user's module used as a template: each member is a deep copy, re-initialized.
+
+    Re-initialization calls ``reset_parameters()`` on every submodule that has it, with
+    torch's global RNG temporarily seeded from the member's generator (and restored after,
+    ``torch.random.fork_rng``), so members of an ensemble start from different weights and
+    a seed fixes them. A module with no ``reset_parameters`` anywhere is copied unchanged.
+    """
+
+    def __init__(self, module: nn.Module) -> None:
+        check_instance("network", module, nn.Module, "a torch.nn.Module or a NetworkSpec")
+        self.module = module
+
+    def build(self, in_features: int, out_features: int, *, generator: torch.Generator) -> nn.Module:
+        member = copy.deepcopy(self.module).cpu()
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            for sub in member.modules():
+                if hasattr(sub, "reset_parameters"):
+                    sub.reset_parameters()
+        return member
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": "module", "repr": repr(self.module)}
+
+    def __repr__(self) -> str:
+        return f"ModuleTemplate({self.module!r})"
+
+
+def as_network_spec(value: NetworkSpec | nn.Module, name: str) -> NetworkSpec:
+    """Accept a :class:`NetworkSpec` or a module (wrapped as a :class:`ModuleTemplate`)."""
+    if isinstance(value, NetworkSpec):
+        return value
+    if isinstance(value, nn.Module):
+        return ModuleTemplate(value)
+    raise TypeError(f"{name} must be a NetworkSpec (e.g. MLPSpec()) or a torch.nn.Module, got {value!r}")
+
+
+def check_output_shape(module: nn.Module, in_features: int, out_features: int, name: str) -> None:
+    """Run a dummy batch through ``module`` and fail clearly if the shapes do not fit."""
+    dtype = next(module.parameters()).dtype if any(True for _ in module.parameters()) else torch.float32
+    # In eval mode, so that the check leaves no trace in the module's state (spectral-norm
+    # power iterations, batch-norm running statistics).
+    was_training = module.training
+    module.eval()
+    with torch.no_grad():
+        try:
+            out = module(torch.zeros(2, in_features, dtype=dtype))
+        except Exception as error:  # the module's own message says what went wrong inside
+            raise ValueError(
+                f"{name} must map (batch, {in_features}) to (batch, {out_features}); "
+                f"calling it on a (2, {in_features}) batch failed: {error}"
+            ) from error
+        finally:
+            module.train(was_training)
+    if tuple(out.shape) != (2, out_features):
+        raise ValueError(
+            f"{name} must map (batch, {in_features}) to (batch, {out_features}); "
+            f"for a (2, {in_features}) batch it returned shape {tuple(out.shape)}"
+        )
+
+
+def _raw_weight(linear: nn.Linear) -> torch.Tensor:
+    """The trained weight of a linear layer: under its spectral-norm parametrization, if any.
+
+    (Reading ``linear.weight`` of a parametrized layer in training mode would run a power
+    iteration and change its state.)
+    """
+    if nn.utils.parametrize.is_parametrized(linear, "weight"):
+        return linear.parametrizations.weight.original
+    return linear.weight
+
+
+def _power_vectors(linear: nn.Linear) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The ``(u, v)`` buffers of torch's spectral-norm parametrization, or None."""
+    if not nn.utils.parametrize.is_parametrized(linear, "weight"):
+        return None
+    normalization = linear.parametrizations.weight[0]
+    return normalization._u, normalization._v
+
+
+class StackedMLP(nn.Module):
+    """K MLPs of one architecture, weights stacked, run with one ``baddbmm`` per layer.
+
+    Layer l holds ``weight_l`` of shape ``(K, in, out)`` and ``bias_l`` of shape
+    ``(K, 1, out)``; for inputs ``x`` of shape ``(K, batch, in)`` member k computes
+    ``x[k] @ weight_l[k] + bias_l[k]``, exactly its own MLP.
+
+    With ``spec.spectral_norm`` each layer also holds buffers ``sn_u_l`` ``(K, out)`` and
+    ``sn_v_l`` ``(K, in)``, the members' power-iteration vectors, and uses
+    ``weight_l / sigma_l`` with ``sigma_l = u·(W v)`` (Miyato et al. 2018, Algorithm 1),
+    written batched here because torch's parametrization normalizes one matrix at a time.
+    It computes what ``torch.nn.utils.parametrizations.spectral_norm`` computes for each
+    member (one power iteration per forward pass in training mode, eps = 1e-12), except
+    that no iteration runs under ``torch.no_grad()``: sampling and scoring never change the
+    estimate, so they cannot change the course of training.
+    """
+
+    def __init__(self, members: Sequence[nn.Sequential], spec: MLPSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        linears = [[m for m in member if isinstance(m, nn.Linear)] for member in members]
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.stack([_raw_weight(layers[i]).detach().T for layers in linears]).contiguous())
+            for i in range(len(linears[0]))
+        )
+        self.biases = nn.ParameterList(
+            nn.Parameter(torch.stack([layers[i].bias.detach()[None, :] for layers in linears]).contiguous())
+            for i in range(len(linears[0]))
+        )
+        if spec.spectral_norm:
+            for i in range(len(linears[0])):
+                vectors = [_power_vectors(layers[i]) for layers in linears]
+                if any(v is None for v in vectors):
+                    raise ValueError("spectral_norm=True needs members built by MLPSpec(spectral_norm=True)")
+                self.register_buffer(f"sn_u_{i}", torch.stack([u.detach() for u, _ in vectors]).clone())
+                self.register_buffer(f"sn_v_{i}", torch.stack([v.detach() for _, v in vectors]).clone())
+        self.activation = ACTIVATIONS[spec.activation]()
+        self.head = OUTPUT_HEADS[spec.output]()
+
+    @property
+    def members(self) -> int:
+        return self.weights[0].shape[0]
+
+    def _spectrally_normalized(self, i: int, weight: torch.Tensor) -> torch.Tensor:
+        # torch's weight matrix of member k is W = weight[k].T, of shape (out, in).
+        u, v = getattr(self, f"sn_u_{i}"), getattr(self, f"sn_v_{i}")
+        if self.training and torch.is_grad_enabled():
+            with torch.no_grad():
+                u.copy_(F.normalize(torch.bmm(v.unsqueeze(1), weight).squeeze(1), dim=-1, eps=1e-12))  # W v
+                v.copy_(F.normalize(torch.bmm(weight, u.unsqueeze(2)).squeeze(2), dim=-1, eps=1e-12))  # Wᵀ u
+        # Clones: the buffers change in place at the next forward, before this graph's backward.
+        sigma = torch.bmm(torch.bmm(v.clone().unsqueeze(1), weight), u.clone().unsqueeze(2))  # uᵀ W v, (K, 1, 1)
+        return weight / sigma
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        last = len(self.weights) - 1
+        for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            if self.spec.spectral_norm:
+                weight = self._spectrally_normalized(i, weight)
+            x = torch.baddbmm(bias, x, weight)
+            if i < last:
+                x = self.activation(x)
+        return self.head(x)
+
+    def member(self, k: int) -> nn.Sequential:
+        """Member k as an ordinary ``nn.Sequential`` (a copy of its current weights)."""
+        generator = torch.Generator().manual_seed(0)
+        in_features, out_features = self.weights[0].shape[1], self.weights[-1].shape[2]
+        module = self.spec.build(in_features, out_features, generator=generator)
+        linears = [m for m in module if isinstance(m, nn.Linear)]
+        module = module.to(self.weights[0].device, self.weights[0].dtype)
+        with torch.no_grad():
+            for i, (linear, weight, bias) in enumerate(zip(linears, self.weights, self.biases)):
+                _raw_weight(linear).copy_(weight[k].T)
+                linear.bias.copy_(bias[k, 0])
+                vectors = _power_vectors(linear)
+                if vectors is not None:
+                    vectors[0].copy_(getattr(self, f"sn_u_{i}")[k])
+                    vectors[1].copy_(getattr(self, f"sn_v_{i}")[k])
+        return module
+
+    def load_member(self, k: int, module: nn.Sequential) -> None:
+        """Overwrite member k's weights with those of an ``nn.Sequential`` of the same shape."""
+        linears = [m for m in module if isinstance(m, nn.Linear)]
+        if len(linears) != len(self.weights):
+            raise ValueError(f"module has {len(linears)} linear layers, expected {len(self.weights)}")
+        with torch.no_grad():
+            for i, (linear, weight, bias) in enumerate(zip(linears, self.weights, self.biases)):
+                weight[k].copy_(_raw_weight(linear).T)
+                bias[k, 0].copy_(linear.bias)
+                vectors = _power_vectors(linear)
+                if vectors is not None and self.spec.spectral_norm:
+                    getattr(self, f"sn_u_{i}")[k].copy_(vectors[0])
+                    getattr(self, f"sn_v_{i}")[k].copy_(vectors[1])
+
+
+class ModuleEnsemble(nn.Module):
+    """K copies of an arbitrary module, run together with ``torch.func.vmap``.
+
+    Parameters and buffers of the K members are stacked along a new leading axis
+    (``torch.func.stack_module_state``) and registered here, so optimizers see ordinary
+    leaf tensors; the forward pass maps ``functional_call`` over the member axis.
+    """
+
+    def __init__(self, members: Sequence[nn.Module]) -> None:
+        super().__init__()
+        if any(type(m).__name__ == "_SpectralNorm" or hasattr(m, "weight_u") for m in members[0].modules()):
+            raise ValueError(
+                "torch's spectral_norm cannot run inside a custom module here: its power iteration "
+                "writes buffers in place, which torch.func.vmap cannot batch; use "
+                "MLPSpec(spectral_norm=True), which runs the same algorithm batched over members"
+            )
+        params, buffers = torch.func.stack_module_state(list(members))
+        self._names = list(params)
+        self._buffer_names = list(buffers)
+        self.stacked = nn.ParameterList(nn.Parameter(params[name].detach().clone()) for name in self._names)
+        for i, name in enumerate(self._buffer_names):
+            self.register_buffer(f"buffer_{i}", buffers[name].clone())
+        self._template = [copy.deepcopy(members[0]).to("meta")]  # a list hides it from nn.Module
+
+    @property
+    def members(self) -> int:
+        return self.stacked[0].shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        template = self._template[0]
+        params = dict(zip(self._names, self.stacked))
+        buffers = {name: getattr(self, f"buffer_{i}") for i, name in enumerate(self._buffer_names)}
+
+        def one(p: dict, b: dict, xs: torch.Tensor) -> torch.Tensor:
+            return torch.func.functional_call(template, (p, b), (xs,))
+
+        return torch.func.vmap(one)(params, buffers, x)
+
+    def member(self, k: int) -> nn.Module:
+        """Member k as an ordinary module (a copy of its current weights)."""
+        module = copy.deepcopy(self._template[0]).to_empty(device=self.stacked[0].device)
+        state = {name: p[k].detach() for name, p in zip(self._names, self.stacked)}
+        state |= {name: getattr(self, f"buffer_{i}")[k] for i, name in enumerate(self._buffer_names)}
+        module.load_state_dict(state)
+        return module
+
+
+def build_ensemble(
+    spec: NetworkSpec,
+    in_features: int,
+    out_features: int,
+    generators: Sequence[torch.Generator],
+    *,
+    name: str,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> nn.Module:
+    """Build one member per generator and stack them into a (K, batch, ·) ensemble module."""
+    members = [spec.build(in_features, out_features, generator=g) for g in generators]
+    check_output_shape(members[0], in_features, out_features, name)
+    if isinstance(spec, MLPSpec):
+        ensemble: nn.Module = StackedMLP(members, spec)
+    else:
+        ensemble = ModuleEnsemble(members)
+    return ensemble.to(device=device, dtype=dtype)

@@ -1,0 +1,45 @@
+"""The saturating minimax GAN of Goodfellow et al. (2014)."""
+
+from __future__ import annotations
+
+from ..config import GANConfig
+from ..gan import GAN
+from ..losses import MinimaxLoss
+from ..networks import MLPSpec
+from ..optim import Adam
+
+
+class MinimaxGAN(GAN):
+    r"""The original two-player minimax game, with the *saturating* generator objective.
+
+    Objective (:class:`ganzoo.losses.MinimaxLoss`), on logits :math:`s` with
+    :math:`D = \sigma(s)`:
+
+    .. math::
+
+        L_D = -\mathbb{E}[\log D(x)] - \mathbb{E}[\log(1 - D(G(z)))], \qquad
+        L_G = \mathbb{E}[\log(1 - D(G(z)))].
+
+    Goodfellow et al. (2014), "Generative Adversarial Nets", NeurIPS, Eq. (1). Known for
+    its theory (at the optimal D, G minimizes the Jensen–Shannon divergence) and for
+    failing in practice: when D rejects the samples confidently, G's gradient vanishes.
+
+    Defaults: the paper's Algorithm 1 with k = 1 discriminator step per generator step;
+    the paper trains with SGD with momentum but gives no learning rate usable here, so the
+    rest is the reference program's setting (1→16→1 ReLU MLPs, Adam lr 0.01, batch 64,
+    noise dimension 1, 20,000 generator steps), which makes the variant differ from
+    ``VanillaGAN`` and ``NonSaturatingGAN`` in the generator objective only.
+    """
+
+    name = "minimax"
+    defaults = GANConfig(
+        loss=MinimaxLoss(),
+        generator=MLPSpec(width=16, depth=1, activation="relu"),
+        discriminator=MLPSpec(width=16, depth=1, activation="relu"),
+        g_optimizer=Adam(lr=0.01),
+        d_optimizer=Adam(lr=0.01),
+        n_critic=1,
+        batch_size=64,
+        latent_dim=1,
+        steps=20_000,
+    )

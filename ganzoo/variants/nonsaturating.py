@@ -1,0 +1,44 @@
+"""The non-saturating GAN of Goodfellow et al. (2014), computed on logits."""
+
+from __future__ import annotations
+
+from ..config import GANConfig
+from ..gan import GAN
+from ..losses import NonSaturatingLoss
+from ..networks import MLPSpec
+from ..optim import Adam
+
+
+class NonSaturatingGAN(GAN):
+    r"""The GAN with the *non-saturating* generator objective, computed stably on logits.
+
+    Objective (:class:`ganzoo.losses.NonSaturatingLoss`), on logits :math:`s` with
+    :math:`D = \sigma(s)`:
+
+    .. math::
+
+        L_D = -\mathbb{E}[\log D(x)] - \mathbb{E}[\log(1 - D(G(z)))], \qquad
+        L_G = -\mathbb{E}[\log D(G(z))] = \mathbb{E}[\operatorname{softplus}(-s_{G(z)})].
+
+    Goodfellow et al. (2014), "Generative Adversarial Nets", NeurIPS, Sec. 3. The loss
+    most libraries call "vanilla": the same objective as ``VanillaGAN``, but computed with
+    softplus on logits instead of BCE on clamped probabilities, so it never saturates in
+    floating point.
+
+    Defaults: as ``MinimaxGAN`` (k = 1 from the paper's Algorithm 1; otherwise the
+    reference program's networks, Adam lr 0.01, batch 64 and 20,000 generator steps), so
+    that the BCE-family variants differ in their objective only.
+    """
+
+    name = "nonsaturating"
+    defaults = GANConfig(
+        loss=NonSaturatingLoss(),
+        generator=MLPSpec(width=16, depth=1, activation="relu"),
+        discriminator=MLPSpec(width=16, depth=1, activation="relu"),
+        g_optimizer=Adam(lr=0.01),
+        d_optimizer=Adam(lr=0.01),
+        n_critic=1,
+        batch_size=64,
+        latent_dim=1,
+        steps=20_000,
+    )

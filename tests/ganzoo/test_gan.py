@@ -1,0 +1,174 @@
+"""The GAN API: seeds and determinism, ensembles, sampling, histories, bad input."""
+
+import numpy as np
+import pytest
+import torch
+
+from evaluation import Gaussian
+from ganzoo import Adam, MLPSpec, VanillaGAN
+
+SHORT = 60  # generator steps: enough to move every weight, cheap enough to repeat
+
+
+def parameters(gan):
+    return [p.detach().clone() for p in gan.trainer.generator.parameters()] + [
+        p.detach().clone() for p in gan.trainer.discriminator.parameters()
+    ]
+
+
+def test_defaults_are_the_reference_program():
+    config = VanillaGAN(seed=0).config
+    assert config.generator == MLPSpec(width=16, depth=1, activation="relu")
+    assert config.discriminator == MLPSpec(width=16, depth=1, activation="relu")
+    assert config.g_optimizer == Adam(lr=0.01, betas=(0.9, 0.999))
+    assert config.d_optimizer == Adam(lr=0.01, betas=(0.9, 0.999))
+    assert (config.batch_size, config.latent_dim, config.n_critic, config.steps) == (64, 1, 1, 20_000)
+    assert config.ema_decay == 0.0 and config.penalties == () and config.constraints == ()
+
+
+def test_same_seed_gives_bit_identical_runs():
+    runs = []
+    for _ in range(2):
+        gan = VanillaGAN(seed=3)
+        history = gan.fit(steps=SHORT, eval_every=30)
+        runs.append((parameters(gan), history, gan.sample(500)))
+    (p1, h1, x1), (p2, h2, x2) = runs
+    assert all(torch.equal(a, b) for a, b in zip(p1, p2))
+    np.testing.assert_array_equal(h1.d_loss, h2.d_loss)
+    np.testing.assert_array_equal(x1, x2)
+
+
+def test_different_seeds_differ():
+    a, b = VanillaGAN(seed=0), VanillaGAN(seed=1)
+    a.fit(steps=5, eval_every=0)
+    b.fit(steps=5, eval_every=0)
+    assert not np.array_equal(a.sample(100), b.sample(100))
+
+
+def test_training_leaves_global_rngs_alone():
+    torch.manual_seed(123)
+    np.random.seed(123)
+    expected_torch, expected_numpy = torch.rand(3), np.random.rand(3)
+    torch.manual_seed(123)
+    np.random.seed(123)
+    gan = VanillaGAN(seed=0)
+    gan.fit(steps=5, eval_every=5)
+    gan.sample(10)
+    assert torch.equal(torch.rand(3), expected_torch)
+    np.testing.assert_array_equal(np.random.rand(3), expected_numpy)
+
+
+def test_ensemble_member_equals_the_single_run_with_its_seed():
+    ensemble = VanillaGAN(seeds=[4, 7, 9], dtype=torch.float64)
+    ensemble.fit(steps=100, eval_every=50)
+    single = VanillaGAN(seed=7, dtype=torch.float64)
+    single.fit(steps=100, eval_every=50)
+    for stacked, alone in zip(ensemble.trainer.generator.parameters(), single.trainer.generator.parameters()):
+        np.testing.assert_allclose(stacked[1].detach().numpy(), alone[0].detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ensemble.history.d_loss[1], single.history.d_loss, rtol=1e-12)
+    np.testing.assert_allclose(ensemble.sample(200)[1], single.sample(200), rtol=1e-12)
+
+
+def test_shapes_of_samples_scores_and_histories():
+    gan = VanillaGAN(seed=0)
+    history = gan.fit(Gaussian(4, 1.25), steps=40, eval_every=20, eval_samples=300)
+    assert gan.sample(1000).shape == (1000, 1)
+    assert gan.discriminate(np.zeros((5, 1))).shape == (5,)
+    assert history.d_loss.shape == history.g_loss.shape == (40,)
+    assert history.eval_steps.tolist() == [20, 40]
+    assert history.scores["ks_statistic"].shape == (2,)
+    assert np.isfinite(history.d_loss).all()
+
+    ensemble = VanillaGAN(seeds=range(3))
+    record = ensemble.fit(steps=20, eval_every=10, eval_samples=300)
+    assert ensemble.sample(50).shape == (3, 50, 1)
+    assert record.scores["wasserstein"].shape == (3, 2)
+    assert ensemble.discriminate(np.zeros((5, 1))).shape == (3, 5)
+
+
+def test_fit_continues_training_and_history_accumulates():
+    gan = VanillaGAN(seed=0)
+    gan.fit(steps=20, eval_every=10, eval_samples=200)
+    gan.fit(steps=30, eval_every=10, eval_samples=200)
+    assert gan.history.steps == 50
+    assert gan.history.eval_steps.tolist() == [10, 20, 30, 40, 50]
+    once = VanillaGAN(seed=0)
+    once.fit(steps=50, eval_every=0)
+    np.testing.assert_array_equal(gan.history.d_loss, once.history.d_loss)
+
+
+def test_sample_stream_is_reproducible_and_fresh_per_call():
+    gan = VanillaGAN(seed=0)
+    gan.fit(steps=5, eval_every=0)
+    first, second = gan.sample(100), gan.sample(100)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(gan.sample(100, seed=5), gan.sample(100, seed=5))
+
+
+def test_custom_modules_take_the_generic_path():
+    generator = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    gan = VanillaGAN(seeds=[0, 1], generator=generator)
+    gan.fit(steps=10, eval_every=0)
+    assert gan.sample(20).shape == (2, 20, 1)
+    first, second = [p for p in gan.trainer.generator.parameters()][0]
+    assert not torch.equal(first, second)  # members re-initialized from their own seeds
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"batch_size": 0}, "batch_size must be >= 1, got 0"),
+        ({"batch_size": 2.5}, "batch_size must be an integer, got 2.5"),
+        ({"n_critic": -1}, "n_critic must be >= 1, got -1"),
+        ({"latent_dim": 0}, "latent_dim must be >= 1, got 0"),
+        ({"ema_decay": 1.0}, "ema_decay must be < 1.0, got 1.0"),
+        ({"steps": 0}, "steps must be >= 1, got 0"),
+        ({"seed": -3}, "seed must be >= 0, got -3"),
+        ({"seed": 1, "seeds": [1, 2]}, "give seed or seeds, not both"),
+        ({"seeds": []}, "seeds must hold at least one seed"),
+        ({"seeds": [1, 1]}, "seeds must be distinct"),
+        ({"loss": "bce"}, "loss must be a ganzoo.losses.Loss"),
+        ({"generator": 3}, "generator must be a NetworkSpec"),
+        ({"dtype": torch.int64}, "dtype must be torch.float32 or torch.float64"),
+    ],
+)
+def test_bad_hyperparameters_are_named(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message.replace("(", r"\(").replace(")", r"\)")):
+        VanillaGAN(**({"seed": 0} | kwargs) if "seeds" not in kwargs else kwargs)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Adam(lr=-0.1), "lr must be > 0, got -0.1"),
+        (lambda: Adam(lr=float("nan")), "lr must be finite, got nan"),
+        (lambda: Adam(betas=(0.9, 1.5)), r"betas\[1\] must be < 1.0, got 1.5"),
+        (lambda: MLPSpec(width=0), "width must be >= 1, got 0"),
+        (lambda: MLPSpec(activation="swish"), "activation must be one of"),
+    ],
+)
+def test_bad_settings_are_named(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()
+
+
+def test_network_with_wrong_output_shape_is_rejected_at_build():
+    wrong = torch.nn.Linear(1, 3)
+    gan = VanillaGAN(seed=0, discriminator=wrong)
+    with pytest.raises(ValueError, match=r"discriminator must map \(batch, 1\) to \(batch, 1\).*\(2, 3\)"):
+        gan.build()
+
+
+def test_fit_and_sample_reject_bad_arguments():
+    gan = VanillaGAN(seed=0)
+    with pytest.raises(RuntimeError, match="call fit"):
+        gan.sample(10)
+    with pytest.raises(ValueError, match="steps must be >= 1, got -5"):
+        gan.fit(steps=-5)
+    with pytest.raises(TypeError, match="target must be an evaluation target"):
+        gan.fit("gaussian")
+    gan.fit(steps=2, eval_every=0)
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        gan.sample(0)
+    with pytest.raises(ValueError, match=r"x must have shape \(n, 1\), got \(3,\)"):
+        gan.discriminate(np.zeros(3))
