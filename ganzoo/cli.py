@@ -37,12 +37,14 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from evaluation import evaluate, target_from_spec
 
+    from ._validation import check_int
     from .plots import plot_samples, save_figure
     from .streams import Stream, numpy_rng
     from .variants import get_variant
 
     variant = get_variant(args.variant)
     target = target_from_spec(args.target)
+    check_int("--samples", args.samples, minimum=1)  # before training, not after
     gan = variant(seed=args.seed, steps=args.steps)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "config.json").write_text(
