@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command line: ``ganzoo train VARIANT ...``."""
+"""The ``ganzoo`` command line: ``ganzoo compare ...``, ``ganzoo report DIR``, ``ganzoo train VARIANT ...``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from .study.cli import add_parsers as add_study_parsers
+from .study.cli import compare_command, report_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     bar.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
     bar.add_argument("--quiet", action="store_false", dest="progress", help="never show a progress bar")
     train.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    add_study_parsers(commands)  # compare, report (ganzoo.study.cli)
     return parser
 
 
@@ -77,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "compare":
+            return compare_command(args)
+        if args.command == "report":
+            return report_command(args)
     except (ValueError, TypeError, RuntimeError, OSError) as error:
         if args.debug:
             raise

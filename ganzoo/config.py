@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._validation import check_float, check_instance, check_int
+from ._validation import check_bool, check_float, check_instance, check_int
 from .losses import Loss
 from .networks import MLPSpec, NetworkSpec, as_network_spec
 from .optim import Adam, LRDecay, OptimizerSpec
@@ -32,6 +32,12 @@ class GANConfig:
     - ``steps``: the default training budget in generator steps.
     - ``lr_decay``: an :class:`ganzoo.optim.LRDecay` multiplying both learning rates by a
       factor of the generator step (linear or exponential decay), or None for constant rates.
+    - ``standardize``: if True, both networks work in standard units of the target, using
+      its known location μ = ``target.mean`` and scale σ = ``target.std``: real batches
+      enter the discriminator as ``(x − μ) / σ`` and generated samples leave as
+      ``μ + σ · G(z)``. An exact affine reparametrization of the problem (it moves the
+      target next to where freshly initialized networks already are); False, the default,
+      is the reference program's raw units.
     """
 
     loss: Loss
@@ -47,6 +53,7 @@ class GANConfig:
     ema_decay: float = 0.0
     steps: int = 20_000
     lr_decay: LRDecay | None = None
+    standardize: bool = False
 
     def __post_init__(self) -> None:
         check_instance("loss", self.loss, Loss, "a ganzoo.losses.Loss")
@@ -67,6 +74,7 @@ class GANConfig:
         check_int("steps", self.steps, minimum=1)
         if self.lr_decay is not None:
             check_instance("lr_decay", self.lr_decay, LRDecay, "None or an LRDecay such as LRDecay(kind='linear')")
+        check_bool("standardize", self.standardize)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly description of every setting, stored beside results."""
@@ -85,4 +93,5 @@ class GANConfig:
             "ema_decay": self.ema_decay,
             "steps": self.steps,
             "lr_decay": None if self.lr_decay is None else self.lr_decay.to_dict(),
+            "standardize": self.standardize,
         }

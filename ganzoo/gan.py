@@ -18,7 +18,7 @@ from .losses import Loss
 from .networks import NetworkSpec
 from .optim import LRDecay, OptimizerSpec
 from .penalties import Constraint, Penalty
-from .streams import Stream, standard_normal
+from .streams import Stream, standard_normal, standard_units
 from .trainer import Trainer
 
 
@@ -61,6 +61,22 @@ class GAN:
 
     name: ClassVar[str] = ""
     defaults: ClassVar[GANConfig]
+    #: Keyword arguments of the setting that :meth:`recommended` builds: the one measured
+    #: to learn N(4, 1.25) reliably (docs/convergence.md). Each variant adds data, not code.
+    recommended_settings: ClassVar[dict[str, object]] = {}
+
+    @classmethod
+    def recommended(cls, **overrides: object) -> GAN:
+        """This variant with its recommended setting, e.g. ``NonSaturatingGAN.recommended(seeds=range(64))``.
+
+        The setting (:attr:`recommended_settings`, written out in each variant's docstring)
+        is the one that met the strict verdict on the most seeds in the search of
+        ``docs/convergence.md``, on N(4, 1.25) with the reference budget. Keyword arguments
+        (``seed``/``seeds``, ``engine``, or any hyperparameter) override it.
+        """
+        if not cls.recommended_settings:
+            raise NotImplementedError(f"{cls.__name__} declares no recommended setting (recommended_settings is empty)")
+        return cls(**{**cls.recommended_settings, **overrides})  # type: ignore[arg-type]
 
     def __init__(
         self,
@@ -80,6 +96,7 @@ class GAN:
         ema_decay: float | None = None,
         steps: int | None = None,
         lr_decay: LRDecay | None = None,
+        standardize: bool | None = None,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
         engine: str = "auto",
@@ -99,6 +116,7 @@ class GAN:
             "ema_decay": ema_decay,
             "steps": steps,
             "lr_decay": lr_decay,
+            "standardize": standardize,
         }
         self.config: GANConfig = dataclasses.replace(
             self.defaults, **{key: value for key, value in overrides.items() if value is not None}
@@ -206,6 +224,9 @@ class GAN:
         x = np.asarray(x, dtype=float)
         if x.ndim != 2 or x.shape[1] != trainer.target.dim:
             raise ValueError(f"x must have shape (n, {trainer.target.dim}), got {x.shape}")
+        if self.config.standardize:  # the discriminator works in standard units
+            location, scale = standard_units(trainer.target)
+            x = (x - location) / scale
         points = torch.as_tensor(x, dtype=self.dtype, device=self.device).expand(self.members, *x.shape)
         with torch.no_grad():
             scores = trainer.discriminator(points)[..., 0].double().cpu().numpy()

@@ -26,7 +26,7 @@ from .config import GANConfig
 from .engine import make_engine
 from .history import History
 from .networks import build_ensemble
-from .streams import RandomSource, Stream, TrainingBatches, standard_normal, torch_generator
+from .streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
 
 
 class Trainer:
@@ -47,6 +47,8 @@ class Trainer:
         self.target = target
         self.device = device
         self.dtype = dtype
+        if config.standardize:
+            standard_units(target)  # fails early on a target without finite moments
         dim = target.dim
         self.generator = build_ensemble(
             config.generator,
@@ -90,6 +92,7 @@ class Trainer:
             n_critic=config.n_critic,
             device=device,
             dtype=dtype,
+            standardize=config.standardize,
         )
         self.step_count = 0
         self.history: History | None = None
@@ -164,7 +167,11 @@ class Trainer:
     def generate(self, noise: torch.Tensor) -> np.ndarray:
         """Samples ``(K, n, dim)`` from noise ``(K, n, latent)``, in float64 numpy."""
         with torch.no_grad():
-            return self.sampling_generator(noise.to(self.device, self.dtype)).double().cpu().numpy()
+            samples = self.sampling_generator(noise.to(self.device, self.dtype)).double().cpu().numpy()
+        if self.config.standardize:  # back from standard units: μ + σ G(z)
+            location, scale = standard_units(self.target)
+            samples = location + scale * samples
+        return samples
 
     def train(
         self,

@@ -21,11 +21,12 @@ Elementwise derivatives are evaluated with torch's own backward kernels
 autograd would call, so a fused step reproduces the autograd step's numbers including
 their edge cases (a saturated sigmoid in the reference loss, a ReLU at 0).
 
-Each network's parameters live in one flat ``(K, P)`` buffer; the module's parameters are
-views of it, so sampling, ``member(k)`` and the rest of the library see the trained
-weights with no copying. The step runs either eagerly (no compile cost; one BLAS call per
-product, torch's fused Adam kernel) or as one ``torch.compile`` graph per generator step
-(products as broadcast-and-sum loops that inductor fuses, on the flat buffers); see
+Each network's parameters live in one flat ``(K, P)`` buffer (rows padded to whole
+vectors, see :func:`padded`); the module's parameters are views of it, so sampling,
+``member(k)`` and the rest of the library see the trained weights with no copying. The
+step runs either eagerly (no compile cost; products as BLAS calls or, where a dimension
+is 1, broadcasts; torch's fused Adam kernel) or as one ``torch.compile`` graph per
+generator step (products as broadcast-and-sum loops that inductor fuses); see
 :class:`FusedEngine` and :func:`should_compile`. Loss values for the history come from
 the loss class itself, as in the autograd path. Anything without a derivation here
 (penalties, which need double backpropagation; custom networks; other losses, optimizers
@@ -116,6 +117,10 @@ class MatMul(NamedTuple):
 def _forward(b: Tensor, x: Tensor, w: Tensor) -> Tensor:
     if w.shape[1] == 1:  # in = 1: an outer product, b + x w by broadcasting
         return torch.addcmul(b, x, w)
+    if w.shape[2] == 1:  # out = 1: a matrix-vector product, as a broadcast product and a sum
+        # (baddbmm takes another kernel for K = 1 than for K > 1, so that member k of an
+        # ensemble would differ from the single run in the last bit; this is the same for all K)
+        return torch.sum(x * w.transpose(1, 2), dim=2, keepdim=True).add_(b)
     return torch.baddbmm(b, x, w)
 
 
@@ -131,6 +136,8 @@ def _weight_grad(x: Tensor, dz: Tensor, out: Tensor | None) -> Tensor:
 def _input_grad(dz: Tensor, w: Tensor) -> Tensor:
     if w.shape[2] == 1:  # out = 1: an outer product
         return dz * w.transpose(1, 2)
+    if w.shape[1] == 1:  # in = 1: a matrix-vector product
+        return torch.sum(dz * w, dim=2, keepdim=True)
     return torch.bmm(dz, w.transpose(1, 2))
 
 
@@ -284,8 +291,8 @@ def loss_constants(batch: int, *, device: torch.device, dtype: torch.dtype) -> t
 
 # --------------------------------------------------------------------------------------
 # Optimizers on flat (K, P) buffers: p, the gradient g, the state buffers, the learning
-# rate (a float, or a (1,) tensor in a compiled graph under learning-rate decay). Adam's
-# state ends with its step count, a float64 tensor of shape (1,).
+# rate (a float when eager, a float64 (1,) tensor when compiled). Adam's state ends with
+# its step count, a float32 tensor of shape (1,) as torch's fused Adam keeps it.
 
 
 def _addcdiv_(p: Tensor, a: Tensor, b: Tensor, value: Scalar) -> None:
@@ -312,10 +319,11 @@ def _adam_graph(spec: Adam, p: Tensor, g: Tensor, state: list[Tensor], lr: Scala
     beta1, beta2 = spec.betas
     m, v, step = state
     step.add_(1)
+    t = step.to(torch.float64)
     m.lerp_(g, 1 - beta1)
     v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-    step_size = lr / (1 - beta1**step)
-    denom = (v.sqrt() / (1 - beta2**step).sqrt()).add_(spec.eps)
+    step_size = lr / (1 - beta1**t)
+    denom = (v.sqrt() / (1 - beta2**t).sqrt()).add_(spec.eps)
     _addcdiv_(p, m, denom, -step_size)
 
 
@@ -355,7 +363,7 @@ OPTIMIZER_RULES: dict[type, OptimizerRule] = {
         _adam_graph,
         # The step count has shape (1,), not (): torch.compile (2.13) loses in-place updates of
         # 0-dim tensor inputs (the graph reads the old value and nothing is written back).
-        lambda spec, flat: [*_zeros(flat, 2), torch.zeros(1, dtype=torch.float64, device=flat.device)],
+        lambda spec, flat: [*_zeros(flat, 2), torch.zeros(1, dtype=torch.float32, device=flat.device)],
         frozenset({"lr", "betas", "eps"}),
     ),
     RMSprop: OptimizerRule(_rmsprop, _rmsprop, lambda spec, flat: _zeros(flat, 1), frozenset({"lr", "alpha", "eps"})),
@@ -383,6 +391,7 @@ _CONFIG_FIELDS = frozenset(
         "ema_decay",
         "steps",
         "lr_decay",
+        "standardize",  # applied outside the step: to the batches it is given and to samples
     }
 )
 _MLP_FIELDS = frozenset({"width", "depth", "activation", "output"})
@@ -502,7 +511,7 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
             d_loss = loss.discriminator_loss(scores[:, :batch], scores[:, batch:])
             ds = rule.discriminator(loss, scores, c)
             grads, _ = mlp_backward(d_params, cache, ds, d_act, d_head, mm, param_grads=True, out=d_out)
-            d_update(d_opt, d_flat, d_grad if d_grad is not None else _flat(grads), d_state, d_lr)
+            d_update(d_opt, d_flat, d_grad if d_grad is not None else _flat(grads, d_flat), d_state, d_lr)
             for clip in clips:
                 d_flat.clamp_(-clip, clip)
 
@@ -513,7 +522,7 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
         ds = rule.generator(loss, scores, c)
         _, dfake = mlp_backward(d_params, d_cache, ds, d_act, d_head, mm, param_grads=False)
         grads, _ = mlp_backward(g_params, g_cache, dfake, g_act, g_head, mm, param_grads=True, out=g_out)
-        g_update(g_opt, g_flat, g_grad if g_grad is not None else _flat(grads), g_state, g_lr)
+        g_update(g_opt, g_flat, g_grad if g_grad is not None else _flat(grads, g_flat), g_state, g_lr)
         if ema_flat is not None:
             ema_flat.lerp_(g_flat, ema_weight)
         return d_loss, g_loss
@@ -521,8 +530,11 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     return step
 
 
-def _flat(grads: list[Tensor]) -> Tensor:
-    return torch.cat([g.reshape(g.shape[0], -1) for g in grads], dim=1)
+def _flat(grads: list[Tensor], like: Tensor) -> Tensor:
+    """The gradients as one ``(K, P)`` row per member, zero in the padding, like ``like``."""
+    rows = [g.reshape(g.shape[0], -1) for g in grads]
+    pad = like.shape[1] - sum(row.shape[1] for row in rows)
+    return torch.cat([*rows, like.new_zeros(like.shape[0], pad)], dim=1)
 
 
 _COMPILED: dict[object, Callable[..., tuple[Tensor, Tensor]]] = {}
@@ -565,12 +577,24 @@ def adopt(module: StackedMLP) -> tuple[Tensor, list[Tensor]]:
     everything that reads it see what the fused updates write.
     """
     tensors = [t for pair in zip(module.weights, module.biases) for t in pair]
-    members = tensors[0].shape[0]
-    flat = torch.cat([t.detach().reshape(members, -1) for t in tensors], dim=1)
+    members, size = tensors[0].shape[0], sum(t[0].numel() for t in tensors)
+    flat = tensors[0].new_zeros(members, padded(size))
     views = split(flat, [tuple(t.shape[1:]) for t in tensors])
     for tensor, view in zip(tensors, views):
+        view.copy_(tensor.detach())
         tensor.data = view
     return flat, views
+
+
+def padded(size: int) -> int:
+    """A member's row length in a flat buffer: ``size`` rounded up to a multiple of 64.
+
+    Elementwise kernels (torch's fused Adam among them) take vector or scalar code paths by
+    an element's position in the buffer, and the two can round differently; with rows of
+    whole vectors every member's numbers sit in the same lanes whatever K, so member k of
+    an ensemble is bit for bit the single run with its seed. The padding stays zero.
+    """
+    return -(-size // 64) * 64
 
 
 class FusedEngine:
@@ -617,6 +641,7 @@ class FusedEngine:
             split(d_grad, self.plan.d_shapes),
         )
         self._eager_step = make_step(self.plan, compiled=False)
+        self._compiled_step: Callable[..., tuple[Tensor, Tensor]] | None = None
         self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
         # Compiled, the rates are tensors: a changed python float would mean a new graph.
         self._lr_tensors = tuple(torch.zeros(1, dtype=torch.float64, device=g_flat.device) for _ in optimizers)
@@ -637,11 +662,28 @@ class FusedEngine:
         with torch.no_grad():
             if self.compiled:
                 g_lr, d_lr = self._lr_tensors[0].fill_(g_lr), self._lr_tensors[1].fill_(d_lr)
-                step = compiled_step(self.plan)
-                return step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g)
+                if self._compiled_step is None:
+                    self._compiled_step = compiled_step(self.plan)
+                return self._compiled_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g)
             return self._eager_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g, self._eager_views)
 
 
+# The cost model behind should_compile, measured on the project's 2-core CPU machines with
+# the reference networks (docs/engine.md): per network update (n_critic + 1 of them per
+# generator step), eager costs about 200 + 13.5 K µs and compiled 120 + 3 K µs for K
+# members; compiling one graph costs 10-17 s in a fresh process (about 4.5 s when
+# inductor's on-disk cache already holds it, which is not counted on).
+_SAVED_US_PER_UPDATE = (80.0, 10.5)  # a + b K
+_COMPILE_SECONDS = 12.0
+
+
 def should_compile(plan: Plan, steps: int) -> bool:
-    """Whether compiling the step pays for itself over ``steps`` generator steps."""
-    return False
+    """Whether compiling the step pays for itself over ``steps`` generator steps.
+
+    A function of the plan and ``steps`` only, never of what the process did before, so
+    that the same calls give the same (bit-identical) run. By the model above: a single
+    run compiles from about 70k steps, 64 members from about 8k, 1024 from about 600.
+    """
+    updates = steps * (plan.config.n_critic + 1)
+    saved = updates * (_SAVED_US_PER_UPDATE[0] + _SAVED_US_PER_UPDATE[1] * plan.members) * 1e-6
+    return saved > _COMPILE_SECONDS

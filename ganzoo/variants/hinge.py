@@ -27,6 +27,11 @@ class HingeGAN(GAN):
     Defaults: Adam with α = 2e-4, β = (0, 0.9) and n_critic = 5, the setting of Miyato et
     al.'s hinge-loss experiments; the reference program's 1→16→1 ReLU MLPs, batch 64,
     noise dimension 1 and 20,000 generator steps.
+
+    Recommended (``HingeGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
+    Adam lr 1e-3 with β = (0.5, 0.999) for both networks, ``ema_decay=0.9995``, the
+    default n_critic; networks, batch 64 and 20,000 steps as above. Measured success
+    rates under the strict verdict are in ``docs/convergence.md``.
     """
 
     name = "hinge"
@@ -41,3 +46,9 @@ class HingeGAN(GAN):
         latent_dim=1,
         steps=20_000,
     )
+    recommended_settings = {
+        "standardize": True,
+        "g_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "d_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "ema_decay": 0.9995,
+    }

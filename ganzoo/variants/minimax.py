@@ -29,6 +29,11 @@ class MinimaxGAN(GAN):
     rest is the reference program's setting (1→16→1 ReLU MLPs, Adam lr 0.01, batch 64,
     noise dimension 1, 20,000 generator steps), which makes the variant differ from
     ``VanillaGAN`` and ``NonSaturatingGAN`` in the generator objective only.
+
+    Recommended (``MinimaxGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
+    ``n_critic=1``, Adam lr 1e-3 with β = (0.5, 0.999) for both networks,
+    ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above. Measured success
+    rates under the strict verdict are in ``docs/convergence.md``.
     """
 
     name = "minimax"
@@ -43,3 +48,10 @@ class MinimaxGAN(GAN):
         latent_dim=1,
         steps=20_000,
     )
+    recommended_settings = {
+        "standardize": True,
+        "n_critic": 1,
+        "g_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "d_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "ema_decay": 0.9995,
+    }

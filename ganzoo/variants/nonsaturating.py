@@ -28,6 +28,11 @@ class NonSaturatingGAN(GAN):
     Defaults: as ``MinimaxGAN`` (k = 1 from the paper's Algorithm 1; otherwise the
     reference program's networks, Adam lr 0.01, batch 64 and 20,000 generator steps), so
     that the BCE-family variants differ in their objective only.
+
+    Recommended (``NonSaturatingGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
+    ``n_critic=1``, Adam lr 1e-3 with β = (0.5, 0.999) for both networks,
+    ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above. Measured success
+    rates under the strict verdict are in ``docs/convergence.md``.
     """
 
     name = "nonsaturating"
@@ -42,3 +47,10 @@ class NonSaturatingGAN(GAN):
         latent_dim=1,
         steps=20_000,
     )
+    recommended_settings = {
+        "standardize": True,
+        "n_critic": 1,
+        "g_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "d_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
+        "ema_decay": 0.9995,
+    }

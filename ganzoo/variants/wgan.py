@@ -6,7 +6,7 @@ from ..config import GANConfig
 from ..gan import GAN
 from ..losses import WassersteinLoss
 from ..networks import MLPSpec
-from ..optim import RMSprop
+from ..optim import Adam, RMSprop
 from ..penalties import WeightClipping
 
 
@@ -28,6 +28,11 @@ class WGAN(GAN):
     Defaults: the paper's Algorithm 1: RMSprop with lr α = 5e-5 for both networks, clipping
     c = 0.01, n_critic = 5 critic steps per generator step, batch m = 64; the reference
     program's 1→16→1 ReLU MLPs, noise dimension 1 and 20,000 generator steps.
+
+    Recommended (``WGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
+    ``n_critic=1``, Adam lr 3e-4 with β = (0.5, 0.999) for both networks,
+    ``ema_decay=0.9995``; clipping, networks, batch 64 and 20,000 steps as above. The best
+    point of the search, and still far from reliable (see ``docs/convergence.md``).
     """
 
     name = "wgan"
@@ -43,3 +48,10 @@ class WGAN(GAN):
         latent_dim=1,
         steps=20_000,
     )
+    recommended_settings = {
+        "standardize": True,
+        "n_critic": 1,
+        "g_optimizer": Adam(lr=3e-4, betas=(0.5, 0.999)),
+        "d_optimizer": Adam(lr=3e-4, betas=(0.5, 0.999)),
+        "ema_decay": 0.9995,
+    }

@@ -1,0 +1,154 @@
+"""The ``ganzoo compare`` and ``ganzoo report`` subcommands (wired into :mod:`ganzoo.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_TARGET = "gaussian:4,1.25"
+
+
+def add_parsers(commands) -> None:
+    """Add ``compare`` and ``report`` to the ``ganzoo`` command's subparsers."""
+    from .backends import BACKENDS
+    from .spec import QUICK
+
+    compare = commands.add_parser(
+        "compare",
+        help="run a comparative study (resumable) and write its report",
+        description=(
+            "Train every setting x target x seed of a study, store each finished ensemble at once in "
+            "OUT/study.sqlite, and write OUT/report.md with tables and figures. Rerunning the same "
+            "command resumes: only missing runs train. Settings: VARIANT, VARIANT:key=value[,key=value] "
+            "(key=a|b expands), VARIANT:recommended, or all. See docs/studies.md."
+        ),
+    )
+    compare.add_argument("--config", type=Path, help="a TOML study file (command-line options override it)")
+    compare.add_argument(
+        "--variants", nargs="+", action="extend", metavar="SETTING", help="settings to compare (default: all)"
+    )
+    compare.add_argument("--seeds", help="a count (32 = seeds 0..31), START:STOP or a list 1,5,9 (default 32)")
+    compare.add_argument(
+        "--target", nargs="+", action="extend", metavar="SPEC", help=f"target spec(s) (default {DEFAULT_TARGET})"
+    )
+    compare.add_argument("--steps", type=int, help="generator steps per run (default: each variant's budget)")
+    compare.add_argument("--eval-every", type=int, help="steps between scored checks for the curves (default 1000)")
+    compare.add_argument("--eval-samples", type=int, help="points per scored check (default 2000)")
+    compare.add_argument("--final-samples", type=int, help="points in the final scores (default 10000)")
+    compare.add_argument("--stored-samples", type=int, help="final points kept per run for the figures (default 2000)")
+    compare.add_argument("--chunk", type=int, help="seeds per ensemble (default: all seeds of a cell)")
+    compare.add_argument("--engine", help="training engine (default auto)")
+    compare.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a smoke test: {QUICK['seeds']} seeds, {QUICK['steps']} steps (unless given), into studies/quick",
+    )
+    compare.add_argument("--out", type=Path, help="study folder (default studies/default, or studies/<config name>)")
+    compare.add_argument("--backend", choices=BACKENDS, default="local", help="local processes or a Ray cluster")
+    compare.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
+    compare.add_argument("--address", help="Ray cluster address (default: start a local Ray instance)")
+    compare.add_argument("--metric", help="metric that ranks settings in the report (default: KS D; 2-D: sliced W1)")
+    compare.add_argument("--no-report", action="store_true", help="store results only; `ganzoo report` later")
+    bar = compare.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true", default=None, help="always show progress bars")
+    bar.add_argument("--quiet", action="store_false", dest="progress", help="never show progress bars")
+    compare.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    report = commands.add_parser("report", help="rebuild a study's report and figures from its stored results")
+    report.add_argument("folder", type=Path, help="the study folder (holds study.sqlite)")
+    report.add_argument("--metric", help="metric that ranks settings (default: KS D; 2-D: sliced W1)")
+    report.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def study_from_args(args: argparse.Namespace):
+    """The :class:`Study` and output folder that the ``compare`` options describe."""
+    from .spec import QUICK, Study, read_toml
+
+    options: dict = {"settings": ("all",), "seeds": 32, "targets": (DEFAULT_TARGET,)}
+    if args.quick:
+        options.update(QUICK)
+    if args.config is not None:
+        options.update(read_toml(args.config))
+    given = {
+        "settings": args.variants,
+        "seeds": args.seeds,
+        "targets": args.target,
+        "steps": args.steps,
+        "eval_every": args.eval_every,
+        "eval_samples": args.eval_samples,
+        "final_samples": args.final_samples,
+        "stored_samples": args.stored_samples,
+        "chunk": args.chunk,
+        "engine": args.engine,
+    }
+    options.update({key: value for key, value in given.items() if value is not None})
+    if args.quick and options["stored_samples"] > options["final_samples"]:
+        options["stored_samples"] = options["final_samples"]
+    study = Study(**options)
+    if args.out is not None:
+        out = args.out
+    elif args.config is not None:
+        out = Path("studies") / args.config.stem
+    else:
+        out = Path("studies") / ("quick" if args.quick else "default")
+    return study, out
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    from .report import build_report
+    from .runner import run_study
+
+    study, out = study_from_args(args)
+    start = time.perf_counter()
+    try:
+        result = run_study(study, out, backend=args.backend, workers=args.workers, address=args.address, progress=args.progress)
+        print(
+            f"ganzoo compare: {result.trained} runs trained, {result.existing} already stored, "
+            f"{result.total} in the study ({result.seconds:.1f} s); results in {out / 'study.sqlite'}",
+            file=sys.stderr,
+        )
+        if not args.no_report:
+            path = build_report(out, metric=args.metric)
+            print(f"ganzoo compare: report in {path} ({time.perf_counter() - start:.1f} s in all)", file=sys.stderr)
+            _print_summary(out)
+    except sqlite3.Error as error:
+        raise RuntimeError(f"study store {out / 'study.sqlite'}: {error}") from None
+    except KeyboardInterrupt:
+        print(f"ganzoo compare: interrupted; finished runs are stored in {out}, rerun to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    try:
+        path = build_report(args.folder, metric=args.metric)
+    except sqlite3.Error as error:
+        raise RuntimeError(f"study store {args.folder / 'study.sqlite'}: {error}") from None
+    print(f"ganzoo report: wrote {path}", file=sys.stderr)
+    _print_summary(args.folder)
+    return 0
+
+
+def _print_summary(out: Path) -> None:
+    """One line per setting and target on stdout: success rate and median KS D."""
+    import csv
+
+    path = out / "summary.csv"
+    if not path.is_file():
+        return
+    with path.open() as file:
+        for row in csv.DictReader(file):
+            name, value = "KS D", float(row.get("ks_statistic_median") or "nan")
+            if not math.isfinite(value):
+                name, value = "sliced W1", float(row.get("sliced_wasserstein_median") or "nan")
+            print(
+                f"{row['target']:<18} {row['group']:<28} converged {row['successes']:>3}/{row['n_runs']:<3} "
+                f"(95% CI {float(row['success_ci_low']):.2f}-{float(row['success_ci_high']):.2f}), "
+                f"median {name} {value:.4f}"
+            )

@@ -1,0 +1,278 @@
+"""A study's report, rebuilt from its store alone: report.md, CSV tables, PNG figures.
+
+Statistics come from :mod:`evaluation`: success rate (``converged``) with a Wilson
+interval, medians and quartiles of the final scores (:func:`evaluation.summarize`), and
+pairwise Mann-Whitney U / Fisher tests with Holm-corrected p-values and the ranking
+(:func:`evaluation.compare`).
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import shlex
+from pathlib import Path
+from typing import Any
+
+from evaluation import compare, summarize, target_from_spec, to_csv, to_markdown
+
+from . import figures
+from .store import RunRecord, Store
+
+LABEL_ORDER = ("converged", "biased", "oscillating", "not_converged", "collapsed", "diverged")
+
+
+def load_runs(out: str | Path) -> tuple[dict[str, Any], list[RunRecord]]:
+    """The study definition and every stored run of the study folder ``out``."""
+    with Store.open(out) as store:
+        return store.definition(), store.runs()
+
+
+def _folder_as_created(out: Path) -> str:
+    with Store.open(out) as store:
+        return store.meta("folder") or str(out)
+
+
+def _is_probabilistic(config: dict[str, Any]) -> bool:
+    from .. import losses
+
+    loss = getattr(losses, str(config.get("loss")), None)
+    return bool(getattr(loss, "probabilistic", False))
+
+
+def _slug(spec: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in spec).strip("-")
+
+
+def _seeds_text(seeds: list[int]) -> str:
+    if seeds == list(range(len(seeds))):
+        return str(len(seeds))
+    if seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}:{seeds[-1] + 1}"
+    return ",".join(map(str, seeds))
+
+
+def command_for(definition: dict[str, Any], out: str | Path) -> str:
+    """The ``ganzoo compare`` command line that defines this study."""
+    parts = ["ganzoo", "compare", "--variants", *definition["settings"], "--seeds", _seeds_text(definition["seeds"])]
+    parts += ["--target", *definition["targets"]]
+    if definition.get("steps") is not None:
+        parts += ["--steps", str(definition["steps"])]
+    defaults = {"eval_every": 1000, "eval_samples": 2000, "final_samples": 10_000, "stored_samples": 2000, "chunk": None, "engine": "auto"}
+    for key, default in defaults.items():
+        if definition.get(key, default) != default:
+            parts += [f"--{key.replace('_', '-')}", str(definition[key])]
+    parts += ["--out", str(out)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return format(value, f".{digits}g")
+
+
+def _median_iqr(summary, key: str) -> str:
+    score = summary.scores.get(key)
+    if score is None or score.n_finite == 0:
+        return "–"
+    return f"{_fmt(score.median)} [{_fmt(score.q25)}, {_fmt(score.q75)}]"
+
+
+def build_report(out: str | Path, *, metric: str | None = None, figures_too: bool = True) -> Path:
+    """Write ``report.md``, CSV tables and figures into the study folder ``out``.
+
+    ``metric`` ranks the settings (default: KS D for 1-D targets, sliced W1 for 2-D).
+    Works on a partial study (the report says how many runs are stored). Returns the
+    path of report.md.
+    """
+    out = Path(out)
+    definition, runs = load_runs(out)
+    (out / "figures").mkdir(exist_ok=True)
+    by_key: dict[tuple[str, str], list[RunRecord]] = collections.defaultdict(list)
+    for run in runs:
+        by_key[(run.setting, run.target)].append(run)
+    total = len(definition["settings"]) * len(definition["targets"]) * len(definition["seeds"])
+    versions = sorted({r.version for r in runs})
+    engines = collections.Counter(r.engine for r in runs)
+    lines = [
+        f"# Study `{out.name}`",
+        "",
+        f"{len(definition['settings'])} settings x {len(definition['targets'])} target(s) x "
+        f"{len(definition['seeds'])} seeds; "
+        + (f"{definition['steps']:,} generator steps per run" if definition.get("steps") else "each setting's own budget")
+        + f"; final scores on {definition['final_samples']:,} generated points per run.",
+        "",
+        f"Runs stored: **{len(runs)} of {total}**"
+        + ("" if len(runs) == total else " (incomplete: rerun the same command to finish it)")
+        + f". ganzoo {', '.join(versions) or '–'}; engines: "
+        + (", ".join(f"{k} ({v} runs)" for k, v in sorted(engines.items())) or "–")
+        + f"; training time {sum(r.seconds for r in runs) / 60:.1f} CPU-minutes.",
+        "",
+        "Reproduce (resumes if the folder holds this study):",
+        "",
+        "```bash",
+        command_for(definition, _folder_as_created(out)),
+        "```",
+        "",
+        "A run *converged* when its final sample passes evaluation's effect-size thresholds "
+        "(KS D <= 0.02, |mean error| <= 0.04 sigma, |std ratio - 1| <= 0.05 in 1-D; see "
+        "docs/evaluation.md); otherwise its label says how it failed. Success rates carry "
+        "95 % Wilson intervals; scores are *median [first quartile, third quartile]* across seeds.",
+    ]
+    summary_rows, label_rows, pair_rows, ranking_rows = [], [], [], []
+    run_rows = []
+    for run in runs:
+        row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label}
+        row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
+        row.update({"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds})
+        run_rows.append(row)
+    for spec in definition["targets"]:
+        target = target_from_spec(spec)
+        groups = {s: sorted(by_key[(s, spec)], key=lambda r: r.seed) for s in definition["settings"] if by_key[(s, spec)]}
+        if not groups:
+            continue
+        key = metric or figures.metric_for(target)
+        lines += ["", f"## Target `{spec}`", ""]
+        summaries = {s: summarize([r.scores for r in rs], group=s) for s, rs in groups.items()}
+        table = []
+        for s, summary in summaries.items():
+            low, high = summary.success_ci
+            row = {
+                "setting": s,
+                "runs": summary.n_runs,
+                "converged": summary.successes,
+                "success rate [95 % CI]": f"{summary.success_rate:.2f} [{low:.2f}, {high:.2f}]",
+            }
+            if target.dim == 1:
+                row |= {
+                    "KS D": _median_iqr(summary, "ks_statistic"),
+                    "W1": _median_iqr(summary, "wasserstein"),
+                    "mean error": _median_iqr(summary, "mean_error"),
+                    "std error": _median_iqr(summary, "std_error"),
+                }
+            else:
+                row |= {
+                    "sliced W1": _median_iqr(summary, "sliced_wasserstein"),
+                    "MMD²": _median_iqr(summary, "mmd"),
+                    "high-quality fraction": _median_iqr(summary, "high_quality_fraction"),
+                    "modes covered": _median_iqr(summary, "modes_covered"),
+                }
+            table.append(row)
+            summary_rows.append({"target": spec, **summary.to_dict()})
+        lines += ["### Success and final scores", "", to_markdown(table)]
+        counts = []
+        for s, rs in groups.items():
+            tally = collections.Counter(r.label for r in rs)
+            extra = sorted(set(tally) - set(LABEL_ORDER))
+            counts.append({"setting": s, **{label: tally.get(label, 0) for label in (*LABEL_ORDER, *extra)}})
+            label_rows.append({"target": spec, **counts[-1]})
+        lines += ["", "### Failure labels (runs per verdict)", "", to_markdown(counts)]
+        if len(groups) >= 2:
+            comparison = compare({s: [r.scores for r in rs] for s, rs in groups.items()}, metric=key)
+            ranking = [
+                {"rank": r.rank, "setting": r.group, f"median {key}": _fmt(r.median, 4), "success rate": f"{r.success_rate:.2f}", "runs": r.n_runs}
+                for r in comparison.ranking
+            ]
+            pairs = [
+                {
+                    "A": p.group_a,
+                    "B": p.group_b,
+                    "median A": _fmt(p.median_a, 4),
+                    "median B": _fmt(p.median_b, 4),
+                    "P(A > B)": f"{p.prob_a_greater:.2f}",
+                    "p (U)": _fmt(p.pvalue, 2),
+                    "p Holm": _fmt(p.pvalue_holm, 2),
+                    "better": p.better or "–",
+                    "successes A/B": f"{p.successes_a}/{p.n_a} vs {p.successes_b}/{p.n_b}",
+                    "Fisher p Holm": _fmt(p.fisher_pvalue_holm, 2),
+                }
+                for p in comparison.pairs
+            ]
+            pair_rows += [{"target": spec, **row} for row in comparison.pair_rows()]
+            ranking_rows += [{"target": spec, **row} for row in comparison.ranking_rows()]
+            lines += [
+                "",
+                f"### Ranking on final {key} (lower is better)",
+                "",
+                "Rank = 1 + the number of settings significantly better (two-sided Mann-Whitney U, "
+                "Holm-corrected p < 0.05 over all pairs); settings the tests cannot separate share a rank.",
+                "",
+                to_markdown(ranking),
+                "",
+                "### Pairwise comparisons",
+                "",
+                f"Mann-Whitney U on final {key} (P(A > B): probability that a run of A scores higher) and "
+                "Fisher's exact test on success counts; each family Holm-corrected.",
+                "",
+                to_markdown(pairs),
+            ]
+        if figures_too:
+            lines += ["", "### Figures", ""]
+            lines += _figures(out, spec, target, groups, key)
+    (out / "runs.csv").write_text(to_csv(run_rows))
+    for name, rows in (("summary", summary_rows), ("labels", label_rows), ("comparison", pair_rows), ("ranking", ranking_rows)):
+        if rows:
+            (out / f"{name}.csv").write_text(to_csv(rows))
+    lines += [
+        "",
+        "## Files",
+        "",
+        "`runs.csv` (one row per run: every final score), `summary.csv` (per setting: success rate, "
+        "median/quartiles/bootstrap CI of every score), `labels.csv`, `comparison.csv` and `ranking.csv`; "
+        "`figures/`; `study.sqlite` (everything, including score histories, stored samples and D on a grid). "
+        "Rebuild with `ganzoo report " + shlex.quote(_folder_as_created(out)) + "`.",
+        "",
+    ]
+    path = out / "report.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _figures(out: Path, spec: str, target, groups: dict[str, list[RunRecord]], metric: str) -> list[str]:
+    slug = _slug(spec)
+    folder = out / "figures"
+    lines = []
+
+    def add(path: Path | None, caption: str) -> None:
+        if path is not None:
+            lines.extend([f"![{caption}](figures/{path.name})", "", f"*{caption}*", ""])
+
+    if target.dim == 1:
+        add(
+            figures.samples_figure(groups, target, folder / f"{slug}-samples.png", metric=metric),
+            "Real vs generated histograms with the target pdf, for the median run of each setting "
+            f"(by final {metric}) on its stored sample.",
+        )
+        add(
+            figures.qq_figure(groups, target, folder / f"{slug}-qq.png", metric=metric),
+            "QQ plots: stored-sample quantiles against the target's exact quantiles (faint: every seed; bold: median run).",
+        )
+        probabilistic = {s: rs for s, rs in groups.items() if _is_probabilistic(rs[0].config)}
+        if probabilistic:
+            add(
+                figures.discriminator_figure(probabilistic, target, folder / f"{slug}-discriminator.png", metric=metric),
+                "BCE-family settings: the discriminator's D(x) = sigmoid(score) on a fixed grid beside the optimal "
+                "D*(x) = p(x)/(p(x)+q(x)) for the same generator; q is a Gaussian KDE (scipy.stats.gaussian_kde, "
+                "Scott's rule) of the run's stored sample (a histogram when the sample has no spread).",
+            )
+    else:
+        add(
+            figures.scatter_figure(
+                groups,
+                target,
+                folder / f"{slug}-scatter.png",
+                metric=metric,
+                probabilistic={s: _is_probabilistic(rs[0].config) for s, rs in groups.items()},
+            ),
+            "Stored sample of each setting's median run, target modes marked x; for BCE-family settings D(x) shaded.",
+        )
+    add(
+        figures.curves_figure(groups, target, folder / f"{slug}-curves.png"),
+        "Scores during training (each check on a fixed sample): median across seeds, band = interquartile range.",
+    )
+    add(
+        figures.strips_figure(groups, target, folder / f"{slug}-strips.png"),
+        "Final scores of every run, coloured by verdict label; bar = median.",
+    )
+    return lines

@@ -1,0 +1,266 @@
+"""Running a study: train the missing cells, store each one as soon as it finishes.
+
+:func:`run_cell` is the unit of work (one ensemble: a setting on a target with some seeds),
+run by a backend (:mod:`ganzoo.study.backends`) in this process, in worker processes or
+on a Ray cluster; it returns plain records and never touches the store. :func:`run_study`
+is the driver: it opens (or resumes) the study folder's store, hands out the cells that
+are missing, and commits each result in one transaction as it arrives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .spec import Cell, Study, estimated_cost
+from .store import RunRecord, Store
+
+StepReport = Callable[[int], None]
+"""Called with a number of run-steps just done (steps x ensemble members)."""
+
+
+# --------------------------------------------------------------------------------------
+# One cell
+
+
+def discriminator_grid(target, points: int = 201) -> np.ndarray:
+    """The fixed points ``(g, dim)`` where D(x) is stored for the figures.
+
+    1-D: ``points`` points over the target's 0.1 %-99.9 % quantile range widened by half
+    its width on each side (so a generator that went astray near the data is still on it).
+    2-D: a 41 x 41 grid over the modes (or mean +- 4 std) with a margin.
+    """
+    if target.dim == 1:
+        low, high = float(target.ppf(0.001)), float(target.ppf(0.999))
+        pad = 0.5 * (high - low)
+        return np.linspace(low - pad, high + pad, points)[:, None]
+    modes = getattr(target, "modes", None)
+    if modes is not None:
+        low, high = np.min(modes, axis=0), np.max(modes, axis=0)
+        pad = 0.25 * float(np.max(high - low)) + 4 * float(np.max(target.mode_std))
+    else:
+        low = high = np.asarray(target.mean, dtype=float)
+        pad = 4 * float(np.max(target.std))
+    axes = [np.linspace(lo - pad, hi + pad, 41) for lo, hi in zip(low, high)]
+    mesh = np.meshgrid(*axes, indexing="xy")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+class _StepCounter:
+    """Stands in for the trainer's tqdm bar while a cell trains: forwards step counts.
+
+    The trainer makes its bar with ``tqdm(total=..., ...)`` and calls ``update(1)`` each
+    generator step; here that becomes ``report(members x steps)``, at most twice a second,
+    so that the driver's bar moves while workers train.
+    """
+
+    def __init__(self, *args, report: StepReport, members: int, **kwargs) -> None:
+        self.report, self.members = report, members
+        self.pending, self.last = 0, time.monotonic()
+
+    def update(self, n: int = 1) -> None:
+        self.pending += n
+        now = time.monotonic()
+        if now - self.last > 0.5:
+            self.flush()
+            self.last = now
+
+    def flush(self) -> None:
+        if self.pending:
+            self.report(self.pending * self.members)
+            self.pending = 0
+
+    def set_postfix(self, *args, **kwargs) -> None:
+        pass
+
+    def close(self) -> None:
+        self.flush()
+
+
+@contextlib.contextmanager
+def _live_steps(report: StepReport | None, members: int) -> Iterator[None]:
+    # The trainer exposes no progress callback, only its module-level tqdm; replacing that
+    # name for the duration of one fit is the least intrusive way to see live steps. If the
+    # trainer stops using it, progress merely becomes per cell.
+    from .. import trainer as trainer_module
+
+    if report is None or not hasattr(trainer_module, "tqdm"):
+        yield
+        return
+    original = trainer_module.tqdm
+    trainer_module.tqdm = lambda *a, **k: _StepCounter(*a, report=report, members=members, **k)
+    try:
+        yield
+    finally:
+        trainer_module.tqdm = original
+
+
+def _window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
+    """Mean loss over each interval between scored checks (the full loss curve is large)."""
+    edges = np.concatenate([[0], eval_steps])
+    return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
+
+
+def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list[RunRecord]:
+    """Train one cell as one ensemble and return one record per seed (nothing is stored)."""
+    import torch
+    from evaluation import evaluate, target_from_spec
+
+    from .. import __version__
+
+    target = target_from_spec(cell.target)
+    config = cell.setting.config(study.steps)
+    kwargs = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny ops: a second thread only adds hand-offs
+    try:
+        start = time.perf_counter()
+        gan = cell.setting.variant_class(seeds=cell.seeds, engine=study.engine, **kwargs)
+        with _live_steps(report, len(cell.seeds)):
+            history = gan.fit(
+                target,
+                steps=config.steps,
+                eval_every=study.eval_every,
+                eval_samples=study.eval_samples,
+                progress=False,
+            )
+        samples = gan.sample(study.final_samples, seed=0)  # (K, n, dim)
+        grid = discriminator_grid(target, study.grid_points)
+        on_grid = gan.discriminate(grid)  # (K, g)
+        engine = "fused" if getattr(gan.trainer, "fused", None) is not None else "autograd"
+        reports = [evaluate(samples[k], target).to_dict() for k in range(len(cell.seeds))]
+        seconds = (time.perf_counter() - start) / len(cell.seeds)
+    finally:
+        torch.set_num_threads(threads)
+    records = []
+    for k, seed in enumerate(cell.seeds):
+        member = history.member(k)
+        records.append(
+            RunRecord(
+                setting=cell.setting.id,
+                target=cell.target,
+                seed=seed,
+                variant=cell.setting.variant,
+                overrides=dict(cell.setting.overrides) | ({"recommended": True} if cell.setting.recommended else {}),
+                config=config.to_dict(),
+                steps=config.steps,
+                version=__version__,
+                engine=engine,
+                scores=reports[k],
+                history={
+                    "eval_steps": member.eval_steps.tolist(),
+                    "scores": {key: value.tolist() for key, value in member.scores.items()},
+                    "labels": member.labels.tolist(),
+                    "d_loss_mean": _window_means(member.d_loss, member.eval_steps),
+                    "g_loss_mean": _window_means(member.g_loss, member.eval_steps),
+                },
+                sample=samples[k, : study.stored_samples].astype(np.float32),
+                grid=grid.astype(np.float32),
+                scores_on_grid=on_grid[k].astype(np.float32),
+                seconds=seconds,
+            )
+        )
+    return records
+
+
+# --------------------------------------------------------------------------------------
+# The driver
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyRun:
+    """What :func:`run_study` did: runs in the study, found stored, trained now, seconds."""
+
+    out: Path
+    total: int
+    existing: int
+    trained: int
+    seconds: float
+
+    @property
+    def complete(self) -> bool:
+        return self.existing + self.trained == self.total
+
+
+def missing_cells(study: Study, done: set[tuple[str, str, int]]) -> list[Cell]:
+    """The cells (with only their missing seeds) still to train, longest first."""
+    todo = []
+    for cell in study.cells():
+        seeds = tuple(s for s in cell.seeds if (cell.setting.id, cell.target, s) not in done)
+        if seeds:
+            todo.append(Cell(cell.setting, cell.target, seeds))
+    # Longest first: a better finish time on a few workers (LPT scheduling).
+    return sorted(todo, key=lambda c: -estimated_cost(c, study))
+
+
+def run_study(
+    study: Study,
+    out: str | Path,
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: bool | None = None,
+) -> StudyRun:
+    """Train every run of ``study`` not yet stored in ``out`` and store each as it finishes.
+
+    ``out`` is the study folder: created if new, resumed if it holds this study (only the
+    missing runs train), refused if it holds another study or other files.
+    ``backend``: ``"local"`` (``workers`` processes, default one per CPU core, each
+    single-threaded; ``workers=1`` trains in this process) or ``"ray"`` (cells as Ray
+    tasks; ``address`` joins a running cluster, else a local Ray instance starts with
+    ``workers`` CPUs). ``progress``: tqdm bars over runs and steps (default: when
+    stderr is a terminal).
+
+    Worker processes are spawned, so a script that calls this with more than one worker
+    needs the usual ``if __name__ == "__main__":`` guard around its main code.
+    """
+    from tqdm.auto import tqdm
+
+    from .. import __version__
+    from .backends import check_backend, make_backend
+
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be a ganzoo.study.Study, got {study!r}")
+    check_backend(backend, workers=workers, address=address)
+    out = Path(out)
+    start = time.perf_counter()
+    with Store.create_or_open(out, study.to_dict(), version=__version__) as store:
+        done = store.done()
+        todo = missing_cells(study, done)
+        existing = study.n_runs - sum(len(c.seeds) for c in todo)
+        if not todo:
+            return StudyRun(out, study.n_runs, existing, 0, time.perf_counter() - start)
+        runner = make_backend(backend, workers=workers, address=address, cells=len(todo))
+        if progress is None:
+            progress = sys.stderr.isatty()
+        steps_total = sum(len(c.seeds) * c.setting.config(study.steps).steps for c in todo)
+        run_bar = tqdm(
+            total=study.n_runs, initial=existing, desc="runs", unit="run", disable=not progress, position=0
+        )
+        step_bar = tqdm(
+            total=steps_total, desc="steps", unit="step", unit_scale=True, disable=not progress, position=1,
+            mininterval=0.5,
+        )
+        trained = 0
+        counted: dict[Cell, int] = {}
+        try:
+            for cell, records in runner.run(study, todo, step_bar.update):
+                trained += store.add(records)
+                run_bar.update(len(records))
+                run_bar.set_postfix_str(f"last: {cell.setting.id} ({len(records)} seeds)")
+                counted[cell] = len(cell.seeds) * records[0].steps if records else 0
+                # Steps reported live may lag the finish; settle the bar at each cell's end.
+                step_bar.n = max(step_bar.n, sum(counted.values()))
+                step_bar.refresh()
+        finally:
+            runner.close()
+            step_bar.close()
+            run_bar.close()
+    return StudyRun(out, study.n_runs, existing, trained, time.perf_counter() - start)
