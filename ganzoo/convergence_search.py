@@ -24,7 +24,9 @@ from pathlib import Path
 import torch
 
 from .convergence import strict_outcome
-from .optim import Adam
+from .networks import MLPSpec
+from .optim import Adam, RMSprop
+from .penalties import WeightClipping
 from .variants import VARIANTS
 
 SEARCH_SEEDS = tuple(range(1000, 1032))
@@ -74,20 +76,82 @@ GRID: dict[str, dict[str, object]] = {
         "d_optimizer": _adam(3e-4),
         "ema_decay": 0.9995,
     },
+    # Second round (docs/convergence.md, "Second round"): n_critic = 5 for every variant
+    # (the lever that took hinge from 0/32 to 30/32); for hinge, wgan and wgan-gp, whose
+    # own n_critic is 5, it is the point above and is not retrained.
+    "std-adam1e-3-ema.9995-ncritic5": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": _adam(1e-3),
+        "d_optimizer": _adam(1e-3),
+        "ema_decay": 0.9995,
+    },
+    # A twice-as-wide discriminator (1 -> 32 -> 1), each variant at its own n_critic.
+    "std-adam1e-3-ema.9995-own-ncritic-d32": {
+        "standardize": True,
+        "g_optimizer": _adam(1e-3),
+        "d_optimizer": _adam(1e-3),
+        "ema_decay": 0.9995,
+        "discriminator": MLPSpec(width=32),
+    },
+    # WGAN only (the clipping constant has no meaning elsewhere): a larger clip, with Adam
+    # and with the paper's RMSprop.
+    "std-adam1e-3-ema.9995-ncritic5-clip0.1": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": _adam(1e-3),
+        "d_optimizer": _adam(1e-3),
+        "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.1),),
+    },
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.1": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": RMSprop(lr=3e-4),
+        "d_optimizer": RMSprop(lr=3e-4),
+        "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.1),),
+    },
+}
+
+#: Points that apply to some variants only; every other point applies to all.
+SCOPE: dict[str, tuple[str, ...]] = {
+    "std-adam1e-3-ema.9995-ncritic5-clip0.1": ("wgan",),
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.1": ("wgan",),
 }
 
 
+def jsonable(value: object) -> object:
+    """Settings as stored in the JSON lines: specs by ``to_dict()``, tuples as lists."""
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
+
+
 def _done(path: Path) -> set[tuple[str, str]]:
-    if not path.exists():
-        return set()
-    return {(r["variant"], r["point"]) for r in map(json.loads, path.read_text().splitlines()) if r}
+    return {(r["variant"], r["point"]) for r in _rows(path)}
+
+
+def confirmed(name: str, path: Path | None = None) -> dict | None:
+    """The latest confirmation row of ``name`` whose settings are its current ``recommended_settings``."""
+    current = jsonable(VARIANTS[name].recommended_settings)
+    rows = [r for r in _rows(path or OUT / "confirm.jsonl") if r["variant"] == name and r["settings"] == current]
+    return rows[-1] if rows else None
 
 
 def _record(path: Path, variant: str, point: str, settings: dict, seeds, outcome) -> None:
     row = {
         "variant": variant,
         "point": point,
-        "settings": {k: (v.to_dict() if hasattr(v, "to_dict") else v) for k, v in settings.items()},
+        "settings": jsonable(settings),
         "seed_range": [min(seeds), max(seeds)],
         **outcome.summary(),
         "success_by_seed": outcome.success.astype(int).tolist(),
@@ -104,7 +168,7 @@ def search(variants: list[str], points: list[str]) -> None:
     done = _done(path)
     for point in points:
         for name in variants:
-            if (name, point) in done:
+            if (name, point) in done or name not in SCOPE.get(point, (name,)):
                 continue
             settings = GRID[point]
             outcome = strict_outcome(VARIANTS[name](seeds=SEARCH_SEEDS, **settings))
@@ -113,9 +177,8 @@ def search(variants: list[str], points: list[str]) -> None:
 
 def confirm(variants: list[str], seeds=CONFIRM_SEEDS, path: Path | None = None) -> None:
     path = path or OUT / "confirm.jsonl"
-    done = _done(path)
     for name in variants:
-        if (name, "recommended") in done:
+        if confirmed(name, path) is not None:  # a changed recommended setting is confirmed anew
             continue
         cls = VARIANTS[name]
         outcome = strict_outcome(cls.recommended(seeds=seeds))

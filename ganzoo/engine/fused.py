@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import types
+import warnings
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -218,9 +219,26 @@ def mlp_backward(
 # chain rule through the loss class's own expression, with the kernels autograd uses.
 
 
+class LossConstants(NamedTuple):
+    y: Tensor
+    sign: Tensor
+    inv: Tensor
+    inv_g: Tensor
+    ones_g: Tensor
+
+
+def loss_constants(batch: int, *, device: torch.device, dtype: torch.dtype) -> LossConstants:
+    """The constant tensors the loss gradients use (see above)."""
+    ones = torch.ones(1, batch, 1, device=device, dtype=dtype)
+    y = torch.cat([ones, torch.zeros_like(ones)], dim=1)
+    # 1 / B as autograd's mean backward forms it: a tensor of ones divided by the count.
+    inv = torch.ones_like(y).div_(batch)
+    return LossConstants(y, 2 * y - 1, inv, inv[:, :batch], torch.ones_like(y[:, :batch]))
+
+
 class LossGradient(NamedTuple):
-    discriminator: Callable[[Loss, Tensor, types.SimpleNamespace], Tensor]
-    generator: Callable[[Loss, Tensor, types.SimpleNamespace], Tensor]
+    discriminator: Callable[[Loss, Tensor, LossConstants], Tensor]
+    generator: Callable[[Loss, Tensor, LossConstants], Tensor]
 
 
 def _bce_on_sigmoid(s: Tensor, target: Tensor, inv: Tensor) -> Tensor:
@@ -273,20 +291,6 @@ LOSS_GRADIENTS: dict[type[Loss], LossGradient] = {
         lambda loss, s, c: c.inv_g * (s - loss.c),
     ),
 }
-
-
-def loss_constants(batch: int, *, device: torch.device, dtype: torch.dtype) -> types.SimpleNamespace:
-    """The constant tensors the loss gradients use (see above)."""
-
-    def column(values: list[float]) -> Tensor:
-        return torch.tensor(values, device=device, dtype=dtype).reshape(1, -1, 1)
-
-    y = column([1.0] * batch + [0.0] * batch)
-    # 1 / B as autograd's mean backward forms it: a tensor of ones divided by the count.
-    inv = torch.ones_like(y).div_(batch)
-    return types.SimpleNamespace(
-        y=y, sign=2 * y - 1, inv=inv, inv_g=inv[:, :batch].clone(), ones_g=torch.ones_like(y[:, :batch])
-    )
 
 
 # --------------------------------------------------------------------------------------
@@ -495,14 +499,16 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     n_critic = config.n_critic
     ema_weight = 1.0 - config.ema_decay
     batch = config.batch_size
-    c = loss_constants(batch, device=plan.device, dtype=plan.dtype)
+    constants = loss_constants(batch, device=plan.device, dtype=plan.dtype)
 
     def step(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, eager=None):
-        if eager is None:
+        if eager is None:  # compiled: views and constants made in the graph (fewer inputs)
             g_params, d_params = split(g_flat, plan.g_shapes), split(d_flat, plan.d_shapes)
             g_grad = d_grad = g_out = d_out = None
+            c = loss_constants(batch, device=plan.device, dtype=plan.dtype)
         else:
             g_params, d_params, g_grad, d_grad, g_out, d_out = eager
+            c = constants
 
         for i in range(n_critic):
             fake, _, _ = mlp_forward(g_params, noise_d[i], g_act, g_head, mm)
@@ -661,10 +667,22 @@ class FusedEngine:
         g_lr, d_lr = self._groups[0]["lr"], self._groups[1]["lr"]
         with torch.no_grad():
             if self.compiled:
-                g_lr, d_lr = self._lr_tensors[0].fill_(g_lr), self._lr_tensors[1].fill_(d_lr)
-                if self._compiled_step is None:
-                    self._compiled_step = compiled_step(self.plan)
-                return self._compiled_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g)
+                lrs = self._lr_tensors[0].fill_(g_lr), self._lr_tensors[1].fill_(d_lr)
+                if self._compiled_step is not None:
+                    return self._compiled_step(*self.buffers, *self.states, *lrs, real, noise_d, noise_g)
+                try:  # the first call compiles (before touching any buffer)
+                    step = compiled_step(self.plan)
+                    losses = step(*self.buffers, *self.states, *lrs, real, noise_d, noise_g)
+                except Exception as error:
+                    if self.compile:  # asked for explicitly: the failure is the answer
+                        raise
+                    # A machine without a working C++ toolchain cannot compile; the eager
+                    # step computes the same thing.
+                    warnings.warn(f"torch.compile failed, training eagerly instead: {error}", stacklevel=3)
+                    self.compile = self.compiled = False
+                else:
+                    self._compiled_step = step
+                    return losses
             return self._eager_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g, self._eager_views)
 
 

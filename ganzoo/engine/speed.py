@@ -240,18 +240,21 @@ def table_from_json(path: str) -> tuple[list[dict], dict[str, float], list[str]]
 
 
 def peak_rss_mib(variant: str, members: int, engine: str, steps: int = 2 * CHUNK) -> float:
-    """Peak resident memory (MiB) of a fresh process training ``members`` for ``steps``."""
+    """Peak resident memory (MiB) of a fresh process training ``members`` for ``steps``.
+
+    Read from ``VmHWM`` in ``/proc/self/status``, the high-water mark of the new program
+    alone (``ru_maxrss`` would carry over the forking parent's size across ``exec``).
+    """
     code = textwrap.dedent(
         f"""
-        import resource
         from ganzoo.engine.speed import build, train
         trainer = build({variant!r}, {members}, {engine!r})
         train(trainer, {steps})
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])
         """
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(result.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    return int(result.stdout.split()[-1]) / 1024  # kB
 
 
 def main(argv: Sequence[str] | None = None) -> None:

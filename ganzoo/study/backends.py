@@ -37,13 +37,23 @@ def check_backend(name: str, *, workers: int | None = None, address: str | None 
 _NO_RAY = "the ray backend needs Ray: pip install 'ganzoo[ray]' (or pip install ray)"
 
 
-def make_backend(name: str, *, workers: int | None = None, address: str | None = None, cells: int = 0):
-    """The backend called ``name``; ``workers`` defaults to the CPU count (capped by ``cells``)."""
+SMALL_WORK = 20_000
+"""Below this many network updates in all (steps x (n_critic + 1), summed over cells), the
+local backend trains in-process by default: starting a worker (importing torch) costs
+more CPU than such a study (e.g. ``--quick``) saves."""
+
+
+def make_backend(
+    name: str, *, workers: int | None = None, address: str | None = None, cells: int = 0, updates: int | None = None
+):
+    """The backend called ``name``. Local ``workers`` default to the CPU count, at most one
+    per cell, or 1 when the work (``updates``, see :data:`SMALL_WORK`) is small."""
     check_backend(name, workers=workers, address=address)
     if name == "ray":
         return RayBackend(address=address, num_cpus=workers)
     if workers is None:
-        workers = max(1, min(os.cpu_count() or 1, cells or 1))
+        small = updates is not None and updates < SMALL_WORK
+        workers = 1 if small else max(1, min(os.cpu_count() or 1, cells or 1))
     return LocalBackend(workers)
 
 

@@ -107,7 +107,8 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         + ("" if len(runs) == total else " (incomplete: rerun the same command to finish it)")
         + f". ganzoo {', '.join(versions) or '–'}; engines: "
         + (", ".join(f"{k} ({v} runs)" for k, v in sorted(engines.items())) or "–")
-        + f"; training time {sum(r.seconds for r in runs) / 60:.1f} CPU-minutes.",
+        + f"; training time {sum(r.seconds for r in runs) / 60:.1f} minutes of cells, "
+        + f"{sum(r.cpu_seconds for r in runs) / 60:.1f} CPU-minutes.",
         "",
         "Reproduce (resumes if the folder holds this study):",
         "",
@@ -125,7 +126,10 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
     for run in runs:
         row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label}
         row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
-        row.update({"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds})
+        row.update(
+            {"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds,
+             "cpu_seconds": run.cpu_seconds}
+        )
         run_rows.append(row)
     for spec in definition["targets"]:
         target = target_from_spec(spec)

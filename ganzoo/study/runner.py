@@ -120,7 +120,7 @@ def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny ops: a second thread only adds hand-offs
     try:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         gan = cell.setting.variant_class(seeds=cell.seeds, engine=study.engine, **kwargs)
         with _live_steps(report, len(cell.seeds)):
             history = gan.fit(
@@ -136,6 +136,7 @@ def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list
         engine = "fused" if getattr(gan.trainer, "fused", None) is not None else "autograd"
         reports = [evaluate(samples[k], target).to_dict() for k in range(len(cell.seeds))]
         seconds = (time.perf_counter() - start) / len(cell.seeds)
+        cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
     finally:
         torch.set_num_threads(threads)
     records = []
@@ -164,6 +165,7 @@ def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list
                 grid=grid.astype(np.float32),
                 scores_on_grid=on_grid[k].astype(np.float32),
                 seconds=seconds,
+                cpu_seconds=cpu_seconds,
             )
         )
     return records
@@ -213,7 +215,7 @@ def run_study(
     ``out`` is the study folder: created if new, resumed if it holds this study (only the
     missing runs train), refused if it holds another study or other files.
     ``backend``: ``"local"`` (``workers`` processes, default one per CPU core, each
-    single-threaded; ``workers=1`` trains in this process) or ``"ray"`` (cells as Ray
+    single-threaded; ``workers=1``, and the default for a tiny study, trains in this process) or ``"ray"`` (cells as Ray
     tasks; ``address`` joins a running cluster, else a local Ray instance starts with
     ``workers`` CPUs). ``progress``: tqdm bars over runs and steps (default: when
     stderr is a terminal).
@@ -237,7 +239,9 @@ def run_study(
         existing = study.n_runs - sum(len(c.seeds) for c in todo)
         if not todo:
             return StudyRun(out, study.n_runs, existing, 0, time.perf_counter() - start)
-        runner = make_backend(backend, workers=workers, address=address, cells=len(todo))
+        configs = [c.setting.config(study.steps) for c in todo]
+        updates = sum(config.steps * (config.n_critic + 1) for config in configs)
+        runner = make_backend(backend, workers=workers, address=address, cells=len(todo), updates=updates)
         if progress is None:
             progress = sys.stderr.isatty()
         steps_total = sum(len(c.seeds) * c.setting.config(study.steps).steps for c in todo)

@@ -48,6 +48,7 @@ CREATE TABLE runs (
     scores_on_grid BLOB NOT NULL, -- float32 (grid points,): D's raw score on the grid
     dim INTEGER NOT NULL,
     seconds REAL NOT NULL,        -- the cell's wall time divided by its members
+    cpu_seconds REAL NOT NULL,    -- the cell's CPU time (its worker process) divided by its members
     finished TEXT NOT NULL,
     UNIQUE (setting, target, seed)
 );
@@ -73,6 +74,7 @@ class RunRecord:
     grid: np.ndarray  # (g, dim) float32
     scores_on_grid: np.ndarray  # (g,) float32
     seconds: float
+    cpu_seconds: float = float("nan")
 
     @property
     def label(self) -> str:
@@ -276,6 +278,7 @@ _COLUMNS = (
     "scores_on_grid",
     "dim",
     "seconds",
+    "cpu_seconds",
     "finished",
 )
 
@@ -302,6 +305,7 @@ def _row(r: RunRecord) -> tuple:
         np.ascontiguousarray(r.scores_on_grid, dtype=np.float32).tobytes(),
         int(sample.shape[1]),
         float(r.seconds),
+        float(r.cpu_seconds),
         _now(),
     )
 
@@ -324,6 +328,7 @@ def _record(row: dict[str, Any]) -> RunRecord:
         grid=np.frombuffer(row["grid"], dtype=np.float32).reshape(-1, dim),
         scores_on_grid=np.frombuffer(row["scores_on_grid"], dtype=np.float32),
         seconds=row["seconds"],
+        cpu_seconds=row["cpu_seconds"],
     )
 
 

@@ -31,8 +31,9 @@ class MinimaxGAN(GAN):
     ``VanillaGAN`` and ``NonSaturatingGAN`` in the generator objective only.
 
     Recommended (``MinimaxGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
-    ``n_critic=1``, Adam lr 1e-3 with β = (0.5, 0.999) for both networks,
-    ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above. Measured success
+    ``n_critic=5`` (five discriminator steps per generator step), Adam lr 1e-3 with
+    β = (0.5, 0.999) for both networks, ``ema_decay=0.9995``; networks, batch 64 and
+    20,000 generator steps as above. Measured success
     rates under the strict verdict are in ``docs/convergence.md``.
     """
 
@@ -50,7 +51,7 @@ class MinimaxGAN(GAN):
     )
     recommended_settings = {
         "standardize": True,
-        "n_critic": 1,
+        "n_critic": 5,
         "g_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
         "d_optimizer": Adam(lr=1e-3, betas=(0.5, 0.999)),
         "ema_decay": 0.9995,

@@ -6,7 +6,7 @@ from ..config import GANConfig
 from ..gan import GAN
 from ..losses import WassersteinLoss
 from ..networks import MLPSpec
-from ..optim import Adam, RMSprop
+from ..optim import RMSprop
 from ..penalties import WeightClipping
 
 
@@ -30,9 +30,8 @@ class WGAN(GAN):
     program's 1→16→1 ReLU MLPs, noise dimension 1 and 20,000 generator steps.
 
     Recommended (``WGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
-    ``n_critic=1``, Adam lr 3e-4 with β = (0.5, 0.999) for both networks,
-    ``ema_decay=0.9995``; clipping, networks, batch 64 and 20,000 steps as above. The best
-    point of the search, and still far from reliable (see ``docs/convergence.md``).
+    its own ``n_critic=5``, RMSprop lr 3e-4 (α = 0.99) for both networks, clipping
+    c = 0.1, ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above.
     """
 
     name = "wgan"
@@ -50,8 +49,9 @@ class WGAN(GAN):
     )
     recommended_settings = {
         "standardize": True,
-        "n_critic": 1,
-        "g_optimizer": Adam(lr=3e-4, betas=(0.5, 0.999)),
-        "d_optimizer": Adam(lr=3e-4, betas=(0.5, 0.999)),
+        "n_critic": 5,
+        "g_optimizer": RMSprop(lr=3e-4),
+        "d_optimizer": RMSprop(lr=3e-4),
         "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.1),),
     }

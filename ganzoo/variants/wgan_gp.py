@@ -34,8 +34,9 @@ class WGANGP(GAN):
     Recommended (``WGANGP.recommended()``, ``docs/convergence.md``): ``standardize=True``,
     ``n_critic=1``, Adam lr 1e-3 with β = (0.5, 0.999) for both networks,
     ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above: the best measured
-    point, which does not work (0 of 32 search seeds; n_critic = 5 was not searched, see
-    ``docs/convergence.md``).
+    point, which does not work: 0 of 32 search seeds at every point searched (n_critic 1
+    at lr 1e-3 and 3e-4, its own n_critic 5 at lr 1e-3), 0 of 64 fresh seeds for this one
+    (``docs/convergence.md``).
     """
 
     name = "wgan-gp"

@@ -29,6 +29,7 @@ from ganzoo import (
     VanillaGAN,
 )
 from ganzoo.engine import ENGINES, make_engine, should_compile, unsupported_features
+from ganzoo.engine import fused as fused_module
 from ganzoo.engine.fused import ACTIVATION_RULES, LOSS_GRADIENTS, Plan, loss_constants
 from ganzoo.penalties import WeightClipping
 from ganzoo.streams import CHUNK_STEPS, Stream, TrainingBatches, numpy_rng
@@ -258,6 +259,21 @@ def test_the_networks_are_views_of_the_fused_buffers():
     assert gan.trainer.generator_average.weights[0].data_ptr() == ema_flat.data_ptr()
     member = gan.trainer.generator.member(1)
     torch.testing.assert_close(member[0].weight.T, first[1])
+
+
+def test_a_failed_compilation_falls_back_to_eager_unless_compilation_was_asked_for(monkeypatch):
+    def no_compiler(plan):
+        raise RuntimeError("no C++ compiler")
+
+    monkeypatch.setattr(fused_module, "compiled_step", no_compiler)
+    trainer = VanillaGAN(seeds=[0, 1], engine="fused").build(TARGET)
+    trainer.fused.compiled = True  # as if should_compile had chosen to compile
+    with pytest.warns(UserWarning, match="torch.compile failed, training eagerly instead: no C.. compiler"):
+        trainer.step(*trainer.batches.batches(0))
+    assert not trainer.fused.compiled and trainer.step_count == 1
+    forced = VanillaGAN(seeds=[0, 1], engine="fused-compiled").build(TARGET)
+    with pytest.raises(RuntimeError, match="no C.. compiler"):
+        forced.step(*forced.batches.batches(0))
 
 
 def test_make_engine_respects_autograd():

@@ -104,13 +104,10 @@ def test_storing_a_run_twice_counts_it_once(reference, tmp_path):
         assert store.add(runs[:3]) == 3
         assert store.add(runs[:5]) == 2
         assert store.count() == 5
+        # The UNIQUE constraint itself, not only the driver's bookkeeping, forbids a second copy.
+        columns = [row[1] for row in store.connection.execute("PRAGMA table_info(runs)")][1:]
         with pytest.raises(sqlite3.IntegrityError):
-            store.connection.execute(
-                "INSERT INTO runs SELECT NULL, setting, target, seed, " + ", ".join(
-                    ["variant", "overrides", "config", "steps", "version", "engine", "label", "converged", "scores",
-                     "history", "sample", "grid", "scores_on_grid", "dim", "seconds", "finished"]
-                ) + " FROM runs LIMIT 1"
-            )
+            store.connection.execute(f"INSERT INTO runs ({', '.join(columns)}) SELECT {', '.join(columns)} FROM runs LIMIT 1")
 
 
 KILLED = textwrap.dedent(
@@ -312,3 +309,16 @@ def test_a_2d_target_gets_scatter_plots_and_its_own_metrics(tmp_path):
     text = build_report(tmp_path).read_text()
     assert "sliced W1" in text and "modes covered" in text
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["ring-8-2-0.02-scatter.png", "ring-8-2-0.02-strips.png"]
+
+
+def test_progress_counts_every_run_step(tmp_path, capsys):
+    from ganzoo.study import run_cell
+
+    study = Study(settings=["lsgan"], seeds=3, steps=30, eval_every=0, final_samples=100, stored_samples=50)
+    counted = []
+    (cell,) = study.cells()
+    records = run_cell(study, cell, counted.append)
+    assert sum(counted) == 3 * 30 and len(records) == 3
+    run_study(study, tmp_path, workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert "runs: 100%" in err and "steps: 100%" in err
