@@ -151,14 +151,14 @@ def measure_one(variant: str, members: int, engine: str, rounds: int = 3) -> dic
     """Median µs per run·step, and the median per-round speed-up against an adjacent reference."""
     trainer = warm_trainer(variant, members, engine)
     steps = steps_for(members)
-    ratios, per_run_step = [], []
+    ratios, per_run_step, references = [], [], []
     for _ in range(rounds):
-        reference = REFERENCES[variant](REFERENCE_STEPS[variant])
+        references.append(REFERENCES[variant](REFERENCE_STEPS[variant]))
         start = time.perf_counter()
         train(trainer, steps)
         per_run_step.append((time.perf_counter() - start) / steps / members)
-        ratios.append(reference / per_run_step[-1])
-    return row(variant, engine, members, float(np.median(per_run_step)), float(np.median(ratios)))
+        ratios.append(references[-1] / per_run_step[-1])
+    return row(variant, engine, members, np.median(per_run_step), np.median(references), np.median(ratios))
 
 
 # --------------------------------------------------------------------------------------
@@ -167,28 +167,30 @@ def measure_one(variant: str, members: int, engine: str, rounds: int = 3) -> dic
 ENGINES_MEASURED = ("autograd", "fused-eager", "fused-compiled")
 
 
-def row(variant: str, engine: str, members: int, seconds_per_run_step: float, speedup: float) -> dict:
+def row(variant: str, engine: str, members: int, per_run_step: float, reference: float, speedup: float) -> dict:
+    """One line of the table; times in seconds, ``reference`` per step of the adjacent runs."""
     return {
         "variant": variant,
         "engine": engine,
         "members": members,
-        "us_per_run_step": seconds_per_run_step * 1e6,
-        "run_steps_per_s": 1.0 / seconds_per_run_step,
-        "speedup": speedup,
+        "us_per_run_step": float(per_run_step) * 1e6,
+        "run_steps_per_s": 1.0 / float(per_run_step),
+        "reference_us": float(reference) * 1e6,
+        "speedup": float(speedup),
     }
 
 
 def format_table(rows: Sequence[dict], references: dict[str, float], memory: Sequence[str] = ()) -> str:
     lines = [
-        "| variant | engine | K | µs per run·step | run·steps/s | × reference |",
-        "|---|---|---:|---:|---:|---:|",
+        "| variant | engine | K | µs per run·step | run·steps/s | reference µs/step (adjacent) | × reference |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for variant, seconds in references.items():
-        lines.append(f"| {variant} | reference program | 1 | {seconds * 1e6:,.0f} | {1 / seconds:,.0f} | 1.0 |")
+        lines.append(f"| {variant} | reference program | 1 | {seconds * 1e6:,.0f} | {1 / seconds:,.0f} | | 1.0 |")
     for r in rows:
         lines.append(
             f"| {r['variant']} | {r['engine']} | {r['members']} | {r['us_per_run_step']:,.1f} | "
-            f"{r['run_steps_per_s']:,.0f} | {r['speedup']:.1f} |"
+            f"{r['run_steps_per_s']:,.0f} | {r['reference_us']:,.0f} | {r['speedup']:.1f} |"
         )
     return "\n".join([*lines, *memory])
 
@@ -230,7 +232,10 @@ def table_from_json(path: str) -> tuple[list[dict], dict[str, float], list[str]]
             references[info["variant"]] = bench["stats"]["median"] / info["steps"]
         elif "speedup" in info:
             engine = info["engine"] + (" (compiled)" if info["engine"] == "auto" and info["compiled"] else "")
-            rows.append(row(info["variant"], engine, info["members"], info["us_per_run_step"] * 1e-6, info["speedup"]))
+            rows.append(
+                row(info["variant"], engine, info["members"], info["us_per_run_step"] * 1e-6,
+                    info["reference_us_per_step"] * 1e-6, info["speedup"])  # fmt: skip
+            )
     rows.sort(key=lambda r: (r["variant"], r["engine"], r["members"]))
     return rows, references, memory
 

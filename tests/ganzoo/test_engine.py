@@ -151,7 +151,12 @@ def test_the_reference_losses_saturation_is_reproduced():
     loss.discriminator_loss(leaf[:, :4], leaf[:, 4:]).sum().backward()
     ours = LOSS_GRADIENTS[type(loss)].discriminator(loss, scores, c)
     torch.testing.assert_close(ours, leaf.grad, rtol=0, atol=0)
-    assert ours[0, 2, 0] == 0 and ours[0, 4, 0] == 0  # saturated: no gradient at all
+    # σ(-120) and σ(120) round to 0 and 1: a real point scored "fake" and a fake point
+    # scored "real" with certainty teach nothing, exactly as in the reference program.
+    assert ours[0, 0, 0] == 0 and ours[0, 4, 0] == 0
+    fake = scores[:, 4:].clone().requires_grad_(True)  # the generator's side: 120, -0.2, -40, -17
+    loss.generator_loss(fake).sum().backward()
+    torch.testing.assert_close(LOSS_GRADIENTS[type(loss)].generator(loss, scores[:, 4:], c), fake.grad, rtol=0, atol=0)
 
 
 # --- ensembles and single runs ------------------------------------------------------------
