@@ -72,6 +72,8 @@ class TrainingBatches:
     ``(n_critic, K, batch, latent_dim)`` and ``(K, batch, latent_dim)``: one real and one
     noise batch per discriminator step, and one noise batch for the generator step.
     They are views into a chunk stored member by member (not contiguous across members).
+    ``chunk(step)`` gives the whole chunk holding ``step``, for code that runs many steps
+    at once (the fused engine).
     """
 
     def __init__(
@@ -95,9 +97,9 @@ class TrainingBatches:
         self.device = device
         self.dtype = dtype
         self._chunk_index = -1
-        self._chunk: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self._chunk: tuple[torch.Tensor, torch.Tensor] | None = None
 
-    def _draw_chunk(self, chunk: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _draw_chunk(self, chunk: int) -> tuple[torch.Tensor, torch.Tensor]:
         b, c, d, z = self.batch_size, self.n_critic, self.target.dim, self.latent_dim
         # Filled one member at a time, each member's draws stored contiguously (member-major)
         # and served as step-major views: the peak is the chunk plus one member's draws, and
@@ -118,15 +120,25 @@ class TrainingBatches:
             noise_view[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal((CHUNK_STEPS, c + 1, b, z))
         real = real.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c, K, b, d)
         noise = noise.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c + 1, K, b, z)
-        return real, noise[:, :c], noise[:, c]
+        return real, noise
 
-    def batches(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def chunk(self, step: int) -> tuple[int, torch.Tensor, torch.Tensor]:
+        """``(offset, real, noise)``: the chunk holding ``step`` and the step's index in it.
+
+        ``real`` is ``(CHUNK_STEPS, n_critic, K, batch, dim)``; ``noise`` is
+        ``(CHUNK_STEPS, n_critic + 1, K, batch, latent_dim)``, the critic's noise batches
+        first and the generator's last.
+        """
         chunk, offset = divmod(step, CHUNK_STEPS)
         if chunk != self._chunk_index:
             self._chunk = self._draw_chunk(chunk)
             self._chunk_index = chunk
-        real, noise_d, noise_g = self._chunk  # type: ignore[misc]
-        return real[offset], noise_d[offset], noise_g[offset]
+        real, noise = self._chunk  # type: ignore[misc]
+        return offset, real, noise
+
+    def batches(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        offset, real, noise = self.chunk(step)
+        return real[offset], noise[offset, : self.n_critic], noise[offset, self.n_critic]
 
 
 class RandomSource:

@@ -201,16 +201,26 @@ class Trainer:
         bar = tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
-        for i in range(steps):
-            d_loss, g_loss = self.step(*self.batches.batches(self.step_count))
-            d_losses[i], g_losses[i] = d_loss, g_loss
+        i = 0
+        while i < steps:
+            # Until the next check: the fused engine may train such a span in a few calls.
+            span = min(steps - i, eval_every - self.step_count % eval_every) if eval_every else steps - i
+            if self.fused is not None and self.fused.runs_spans:
+                d_losses[i : i + span], g_losses[i : i + span] = self.fused.run(
+                    self.batches, self.step_count, span, progress=bar.update
+                )
+                self.step_count += span
+            else:
+                for j in range(i, i + span):
+                    d_losses[j], g_losses[j] = self.step(*self.batches.batches(self.step_count))
+                    bar.update(1)
+            i += span
             if eval_every and self.step_count % eval_every == 0:
                 samples = self.generate(eval_noise)
                 reports = [evaluate(samples[k], self.target).to_dict() for k in range(self.members)]
                 eval_steps.append(self.step_count)
                 checks.append(reports)
                 bar.set_postfix(ks=f"{np.nanmedian([r['ks_statistic'] for r in reports]):.3f}")
-            bar.update(1)
         bar.close()
         record = _history(d_losses, g_losses, eval_steps, checks, self.members)
         self.history = record if self.history is None else History.concatenate(self.history, record)

@@ -3,7 +3,7 @@
 - ``"autograd"``: :class:`ganzoo.trainer.Trainer`'s own step, autograd over the stacked
   parameters: any loss, penalty, constraint or network. The reference.
 - ``"fused"``: :mod:`ganzoo.engine.fused`, hand-derived forward, backward and optimizer
-  steps for MLP networks, run eagerly or compiled as one graph per generator step,
+  steps for MLP networks, run eagerly or compiled (a whole chunk of steps per call),
   whichever the work ahead pays for (:func:`~ganzoo.engine.fused.should_compile`).
   ``"fused-eager"`` and ``"fused-compiled"`` force one of the two (the two agree to float
   rounding, not bit for bit, so a run that must be bit-reproducible across ensemble sizes

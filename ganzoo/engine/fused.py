@@ -25,9 +25,9 @@ Each network's parameters live in one flat ``(K, P)`` buffer (rows padded to who
 vectors, see :func:`padded`); the module's parameters are views of it, so sampling,
 ``member(k)`` and the rest of the library see the trained weights with no copying. The
 step runs either eagerly (no compile cost; products as BLAS calls or, where a dimension
-is 1, broadcasts; torch's fused Adam kernel) or as one ``torch.compile`` graph per
-generator step (products as broadcast-and-sum loops that inductor fuses); see
-:class:`FusedEngine` and :func:`should_compile`. Loss values for the history come from
+is 1, broadcasts; torch's fused Adam kernel) or compiled (products as broadcast-and-sum
+loops that inductor fuses), one call per chunk of steps (:func:`make_run`) or per step
+under learning-rate decay; see :class:`FusedEngine` and :func:`should_compile`. Loss values for the history come from
 the loss class itself, as in the autograd path. Anything without a derivation here
 (penalties, which need double backpropagation; custom networks; other losses, optimizers
 or options) is named by :func:`unsupported_features` and trained by the autograd path.
@@ -543,33 +543,85 @@ def _flat(grads: list[Tensor], like: Tensor) -> Tensor:
     return torch.cat([*rows, like.new_zeros(like.shape[0], pad)], dim=1)
 
 
+def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
+    """The function running many generator steps in one call, for ``plan`` (compiled only).
+
+    ``run(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise, start, stop)`` runs the
+    steps ``start <= i < stop`` (0-dim int64 tensors) of a chunk of batches ``real``
+    ``(steps, n_critic, K, B, dim)`` and ``noise`` ``(steps, n_critic + 1, K, B, latent)``
+    (the generator's batch last), updating the buffers in place like :func:`make_step`,
+    and returns the losses of every step of the chunk, ``(steps, K)`` each (rows outside
+    ``[start, stop)`` are garbage). The loop is ``torch._higher_order_ops.while_loop``
+    around the step: compiled, it is one graph whatever the number of steps, and it pays
+    the call overhead of a compiled function (≈ 0.1-0.2 ms, most of a single run's step)
+    once per chunk instead of once per step. The loop body is functional: it works on
+    copies of the buffers, copied back at the end.
+    """
+    from torch._higher_order_ops.while_loop import while_loop
+
+    step = make_step(plan, compiled=True)
+    n_critic = plan.config.n_critic
+
+    def run(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise, start, stop):
+        buffers = [g_flat, d_flat, *([] if ema_flat is None else [ema_flat]), *g_state, *d_state]
+        n_g = len(g_state)
+        first = 3 if ema_flat is not None else 2
+        losses = real.new_zeros(2, real.shape[0], real.shape[2])
+
+        def cond(i, *carry):
+            return i < stop
+
+        def body(i, *carry):
+            carry = [t.clone() for t in carry]
+            g, d, ema = carry[0], carry[1], carry[2] if ema_flat is not None else None
+            g_s, d_s = carry[first : first + n_g], carry[first + n_g : -1]
+            at = i.reshape(1)
+            z = noise.index_select(0, at)[0]
+            r = real.index_select(0, at)[0]
+            d_loss, g_loss = step(g, d, ema, g_s, d_s, g_lr, d_lr, r, z[:n_critic], z[n_critic])
+            out = carry[-1].index_copy(1, at, torch.stack([d_loss, g_loss])[:, None])
+            return (i + 1, *carry[:-1], out)
+
+        result = while_loop(cond, body, (start, *buffers, losses))
+        for buffer, new in zip(buffers, result[1:-1]):
+            buffer.copy_(new)
+        return result[-1][0], result[-1][1]
+
+    return run
+
+
 _COMPILED: dict[object, Callable[..., tuple[Tensor, Tensor]]] = {}
 
 
-def compiled_step(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
-    """``torch.compile`` of :func:`make_step` for ``plan``: one graph, made once per process."""
-    key: object = plan
+def _compiled(plan: Plan, kind: str) -> Callable[..., tuple[Tensor, Tensor]]:
+    """``torch.compile`` of :func:`make_step` or :func:`make_run` for ``plan``, once per process."""
+    key: object = (plan, kind)
     try:
-        hash(plan)
+        hash(key)
     except TypeError:  # an unhashable setting: compiled, but not shared with other engines
         key = object()
     if key not in _COMPILED:
-        step = make_step(plan, compiled=True)
+        function = make_step(plan, compiled=True) if kind == "step" else make_run(plan)
         # Dynamo keeps its cache of graphs on the code object, which all closures made by
-        # make_step share: a copy of the code per plan gives each plan a cache of its own,
-        # so that distinct plans in one process neither evict one another nor reach
+        # make_step (make_run) share: a copy of the code per plan gives each plan a cache of
+        # its own, so that distinct plans in one process neither evict one another nor reach
         # dynamo's recompile limit (after which it would silently run eagerly).
-        step = types.FunctionType(step.__code__.replace(), step.__globals__, "fused_step", step.__defaults__, step.__closure__)
-        _COMPILED[key] = torch.compile(step, fullgraph=True, dynamic=False)
+        code = function.__code__.replace()
+        function = types.FunctionType(
+            code, function.__globals__, f"fused_{kind}", function.__defaults__, function.__closure__
+        )
+        _COMPILED[key] = torch.compile(function, fullgraph=True, dynamic=False)
     return _COMPILED[key]
 
 
-def is_compiled(plan: Plan) -> bool:
-    """Whether this process already holds the compiled step for ``plan``."""
-    try:
-        return plan in _COMPILED
-    except TypeError:
-        return False
+def compiled_step(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
+    """The compiled :func:`make_step` for ``plan``: one graph, made once per process."""
+    return _compiled(plan, "step")
+
+
+def compiled_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
+    """The compiled :func:`make_run` for ``plan``: one graph, made once per process."""
+    return _compiled(plan, "run")
 
 
 # --------------------------------------------------------------------------------------
@@ -647,7 +699,7 @@ class FusedEngine:
             split(d_grad, self.plan.d_shapes),
         )
         self._eager_step = make_step(self.plan, compiled=False)
-        self._compiled_step: Callable[..., tuple[Tensor, Tensor]] | None = None
+        self._compiled: dict[str, Callable[..., tuple[Tensor, Tensor]]] = {}
         self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
         # Compiled, the rates are tensors: a changed python float would mean a new graph.
         self._lr_tensors = tuple(torch.zeros(1, dtype=torch.float64, device=g_flat.device) for _ in optimizers)
@@ -658,6 +710,11 @@ class FusedEngine:
     def members(self) -> int:
         return self.plan.members
 
+    @property
+    def runs_spans(self) -> bool:
+        """Whether :meth:`run` trains many steps per call: compiled, at a constant learning rate."""
+        return self.compiled and self.plan.config.lr_decay is None
+
     def prepare(self, steps: int) -> None:
         """Choose eager or compiled execution for the next ``steps`` generator steps."""
         self.compiled = should_compile(self.plan, steps) if self.compile is None else self.compile
@@ -667,31 +724,71 @@ class FusedEngine:
         g_lr, d_lr = self._groups[0]["lr"], self._groups[1]["lr"]
         with torch.no_grad():
             if self.compiled:
-                lrs = self._lr_tensors[0].fill_(g_lr), self._lr_tensors[1].fill_(d_lr)
-                if self._compiled_step is not None:
-                    return self._compiled_step(*self.buffers, *self.states, *lrs, real, noise_d, noise_g)
-                try:  # the first call compiles (before touching any buffer)
-                    step = compiled_step(self.plan)
-                    losses = step(*self.buffers, *self.states, *lrs, real, noise_d, noise_g)
-                except Exception as error:
-                    if self.compile:  # asked for explicitly: the failure is the answer
-                        raise
-                    # A machine without a working C++ toolchain cannot compile; the eager
-                    # step computes the same thing.
-                    warnings.warn(f"torch.compile failed, training eagerly instead: {error}", stacklevel=3)
-                    self.compile = self.compiled = False
-                else:
-                    self._compiled_step = step
+                losses = self._call_compiled("step", real, noise_d, noise_g)
+                if losses is not None:
                     return losses
             return self._eager_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g, self._eager_views)
 
+    def run(
+        self, batches, first_step: int, count: int, *, progress: Callable[[int], object] = lambda steps: None
+    ) -> tuple[Tensor, Tensor]:
+        """Train ``count`` generator steps from ``first_step`` on ``batches`` (a ``TrainingBatches``).
+
+        The same as ``count`` calls of :meth:`step` on ``batches.batches(first_step + i)``,
+        in one compiled call per chunk of batches (see :func:`make_run`) when
+        :attr:`runs_spans`; ``progress(n)`` is called after every ``n`` steps done.
+        Returns the losses, ``(count, K)`` each.
+        """
+        d_losses, g_losses = [], []
+        step, end = first_step, first_step + count
+        with torch.no_grad():
+            while step < end and self.runs_spans:
+                offset, real, noise = batches.chunk(step)
+                stop = min(offset + end - step, real.shape[0])
+                bounds = (torch.tensor(i, device=real.device) for i in (offset, stop))
+                losses = self._call_compiled("run", real, noise, *bounds)
+                if losses is None:  # compilation failed: on eagerly
+                    break
+                d_losses.append(losses[0][offset:stop])
+                g_losses.append(losses[1][offset:stop])
+                step += stop - offset
+                progress(stop - offset)
+        for step in range(step, end):
+            d_loss, g_loss = self.step(*batches.batches(step))
+            d_losses.append(d_loss[None])
+            g_losses.append(g_loss[None])
+            progress(1)
+        return torch.cat(d_losses), torch.cat(g_losses)
+
+    def _call_compiled(self, kind: str, *batches: Tensor) -> tuple[Tensor, Tensor] | None:
+        """The compiled step (``kind="step"``) or run on ``batches``; None if compilation failed."""
+        lrs = self._lr_tensors[0].fill_(self._groups[0]["lr"]), self._lr_tensors[1].fill_(self._groups[1]["lr"])
+        function = self._compiled.get(kind)
+        if function is not None:
+            return function(*self.buffers, *self.states, *lrs, *batches)
+        try:  # the first call compiles (before touching any buffer)
+            function = compiled_step(self.plan) if kind == "step" else compiled_run(self.plan)
+            losses = function(*self.buffers, *self.states, *lrs, *batches)
+        except Exception as error:
+            if self.compile:  # asked for explicitly: the failure is the answer
+                raise
+            # A machine without a working C++ toolchain cannot compile; the eager step
+            # computes the same thing.
+            warnings.warn(f"torch.compile failed, training eagerly instead: {error}", stacklevel=4)
+            self.compile = self.compiled = False
+            return None
+        self._compiled[kind] = function
+        return losses
+
 
 # The cost model behind should_compile, measured on the project's 2-core CPU machines with
-# the reference networks (docs/engine.md): per network update (n_critic + 1 of them per
-# generator step), eager costs about 200 + 13.5 K µs and compiled 120 + 3 K µs for K
-# members; compiling one graph costs 10-17 s in a fresh process (about 4.5 s when
-# inductor's on-disk cache already holds it, which is not counted on).
-_SAVED_US_PER_UPDATE = (80.0, 10.5)  # a + b K
+# the reference networks (docs/engine.md) and expressed at the reference program's unloaded
+# speed (≈ 950 µs per step): per network update (n_critic + 1 of them per generator step),
+# compiling saves about 130 + 5.5 K µs for K members (eager ≈ 3x, compiled ≈ 20x the
+# reference program at K = 1; ≈ 70x and ≈ 185x at K = 64); compiling one graph costs
+# 10-17 s in a fresh process (about 4.5 s when inductor's on-disk cache already holds it,
+# which is not counted on).
+_SAVED_US_PER_UPDATE = (130.0, 5.5)  # a + b K
 _COMPILE_SECONDS = 12.0
 
 
@@ -700,7 +797,7 @@ def should_compile(plan: Plan, steps: int) -> bool:
 
     A function of the plan and ``steps`` only, never of what the process did before, so
     that the same calls give the same (bit-identical) run. By the model above: a single
-    run compiles from about 70k steps, 64 members from about 8k, 1024 from about 600.
+    run compiles from about 45k steps, 8 members from 33k, 64 from 12k, 1024 from 1k.
     """
     updates = steps * (plan.config.n_critic + 1)
     saved = updates * (_SAVED_US_PER_UPDATE[0] + _SAVED_US_PER_UPDATE[1] * plan.members) * 1e-6

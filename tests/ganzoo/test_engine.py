@@ -271,11 +271,17 @@ def test_a_failed_compilation_falls_back_to_eager_unless_compilation_was_asked_f
         raise RuntimeError("no C++ compiler")
 
     monkeypatch.setattr(fused_module, "compiled_step", no_compiler)
+    monkeypatch.setattr(fused_module, "compiled_run", no_compiler)
     trainer = VanillaGAN(seeds=[0, 1], engine="fused").build(TARGET)
     trainer.fused.compiled = True  # as if should_compile had chosen to compile
     with pytest.warns(UserWarning, match="torch.compile failed, training eagerly instead: no C.. compiler"):
         trainer.step(*trainer.batches.batches(0))
     assert not trainer.fused.compiled and trainer.step_count == 1
+    spans = VanillaGAN(seeds=[0, 1], engine="fused").build(TARGET)
+    spans.fused.compiled = True
+    with pytest.warns(UserWarning, match="training eagerly instead"):
+        d_loss, g_loss = spans.fused.run(spans.batches, 0, 5)
+    assert d_loss.shape == g_loss.shape == (5, 2) and not spans.fused.compiled
     forced = VanillaGAN(seeds=[0, 1], engine="fused-compiled").build(TARGET)
     with pytest.raises(RuntimeError, match="no C.. compiler"):
         forced.step(*forced.batches.batches(0))
@@ -322,6 +328,28 @@ def test_compiled_step_equals_eager_step(make):
     eager = train(make(engine="fused-eager"), CHUNK_STEPS + 20)
     assert compiled.trainer.fused.compiled and not eager.trainer.fused.compiled
     assert_same_training(compiled, eager, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.slow
+def test_compiled_spans_equal_eager_steps_across_chunks_and_checks():
+    # Spans of 100 steps (between checks) cut across the 128-step chunks of batches.
+    make = lambda engine: VanillaGAN(seeds=[0, 1], dtype=torch.float64, ema_decay=0.5, engine=engine)  # noqa: E731
+    compiled = train(make("fused-compiled"), 300, eval_every=100, eval_samples=300)
+    eager = train(make("fused-eager"), 300, eval_every=100, eval_samples=300)
+    assert compiled.trainer.fused.runs_spans
+    assert_same_training(compiled, eager, rtol=1e-10, atol=1e-12)
+    for key, values in eager.history.scores.items():
+        np.testing.assert_allclose(compiled.history.scores[key], values, rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+@pytest.mark.slow
+def test_compiled_spans_are_one_graph_compiled_once():
+    from torch._dynamo.utils import counters
+
+    counters.clear()
+    gan = train(VanillaGAN(seeds=range(3), engine="fused-compiled"), 2 * CHUNK_STEPS + 7, eval_every=50)
+    train(gan, 33)  # other offsets and lengths, same graph
+    assert counters["stats"]["unique_graphs"] == 1
 
 
 @pytest.mark.slow
