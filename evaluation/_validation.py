@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "as_samples",
+    "check_bool",
     "check_finite",
     "check_int",
     "check_probability",
@@ -47,6 +48,13 @@ def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     if minimum is not None and out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
     return out
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool; 0/1, strings and None are refused (no truthiness)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_probability(name: str, value: Any, *, open_interval: bool = True) -> float:

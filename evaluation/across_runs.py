@@ -82,7 +82,12 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     because scipy.stats offers false_discovery_control (Benjamini–Hochberg/Yekutieli, FDR)
     but no FWER step-down method. NaN p-values stay NaN and are not counted in m.
     """
-    p = np.asarray(pvalues, dtype=float)
+    if isinstance(pvalues, (str, bytes)):
+        raise TypeError(f"pvalues must be a sequence of numbers, got {type(pvalues).__name__} {pvalues!r}")
+    try:
+        p = np.asarray(pvalues, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"pvalues must be a sequence of numbers, got {pvalues!r}") from None
     if p.ndim != 1:
         raise ValueError(f"pvalues must be 1-D, got shape {p.shape}")
     if np.any((p < 0) | (p > 1)):

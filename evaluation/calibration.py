@@ -194,8 +194,8 @@ def null_distribution(
         )
     n = check_int("n", n, minimum=2)
     n_sims = check_int("n_sims", n_sims, minimum=1)
-    seed = check_int("seed", seed)
-    reference_seed = check_int("reference_seed", reference_seed)
+    seed = check_int("seed", seed, minimum=0)
+    reference_seed = check_int("reference_seed", reference_seed, minimum=0)
     values = _null_values(score, target, n, n_sims, seed, reference_seed)
     return NullDistribution(score, target.spec, n, seed, values)
 

@@ -399,6 +399,7 @@ def moment_errors(
     if confidence_level is not None:
         confidence_level = check_probability("confidence_level", confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     return _moments_from_x(
         x, target, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_samples, check_int, check_probability
+from ._validation import as_samples, check_bool, check_int, check_probability
 from .calibration import applicable_scores, null_distribution
 from .modes import ModeCoverage, _coverage, has_modes
 from .one_sample import (
@@ -34,7 +34,7 @@ from .one_sample import (
 from .specs import as_target
 from .targets import DEFAULT_TARGET, Target
 from .two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
-from .verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, judge
+from .verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
 
 __all__ = ["MomentsND", "Report", "evaluate"]
 
@@ -296,14 +296,19 @@ def evaluate(
         confidence_level = check_probability("confidence_level", confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, minimum=1)
     n_null = check_int("n_null", n_null, minimum=1)
-    seed = check_int("seed", seed)
-    reference_seed = check_int("reference_seed", reference_seed)
-    if history is not None and (
-        isinstance(history, (str, bytes)) or not isinstance(history, Sequence)
-    ):
-        raise TypeError(
-            f"history must be a sequence of Reports, mappings or bools, got {type(history).__name__}"
-        )
+    seed = check_int("seed", seed, minimum=0)
+    reference_seed = check_int("reference_seed", reference_seed, minimum=0)
+    calibrate = check_bool("calibrate", calibrate)
+    mmd_permutations = check_int("mmd_permutations", mmd_permutations, minimum=0)
+    mmd_max_n = check_int("mmd_max_n", mmd_max_n, minimum=2)
+    if history is not None:
+        if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
+            raise TypeError(
+                f"history must be a sequence of Reports, mappings or bools, got {type(history).__name__}"
+            )
+        # Checked here, not only when the verdict gets as far as reading the history.
+        for index, entry in enumerate(history):
+            _passes(entry, index)
 
     n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
     if n_nonfinite:

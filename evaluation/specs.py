@@ -40,6 +40,9 @@ def _numbers(spec: str, kind: str, text: str) -> list[Any]:
     for item in text.split(","):
         item = item.strip()
         try:
+            # float() also reads "1_000" and non-ASCII digits ("٤"); a spec is plain ASCII.
+            if not item.isascii() or "_" in item:
+                raise ValueError(item)
             number = float(item)
         except ValueError:
             raise ValueError(

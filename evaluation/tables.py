@@ -16,8 +16,8 @@ __all__ = ["to_csv", "to_markdown"]
 
 
 def _rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
-    if isinstance(rows, (Mapping, str, bytes)):
-        raise TypeError(f"rows must be a sequence of mappings, got {type(rows).__name__}")
+    if isinstance(rows, (Mapping, str, bytes)) or not isinstance(rows, Iterable):
+        raise TypeError(f"rows must be a sequence of mappings, got {type(rows).__name__} {rows!r}")
     out = []
     for i, row in enumerate(rows):
         if hasattr(row, "to_dict") and not isinstance(row, Mapping):
@@ -32,6 +32,11 @@ def _rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
 
 def _columns(rows: list[Mapping[str, Any]], columns: Sequence[str] | None) -> list[str]:
     if columns is not None:
+        # A bare string would silently become one column per character.
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+            raise TypeError(
+                f"columns must be a sequence of column names such as ['n', 'label'], got {columns!r}"
+            )
         return list(columns)
     seen: dict[str, None] = {}
     for row in rows:
@@ -54,6 +59,12 @@ def to_markdown(
     rows: Iterable[Any], *, columns: Sequence[str] | None = None, float_format: str = ".4g"
 ) -> str:
     """A GitHub-flavoured markdown table; floats via ``format(value, float_format)``."""
+    try:
+        format(1.0, float_format)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"float_format must be a format spec for floats such as '.4g' or '.3f', got {float_format!r}"
+        ) from None
     rows = _rows(rows)
     cols = _columns(rows, columns)
     if not cols:

@@ -502,6 +502,11 @@ class GaussianMixture(_Univariate):
         return rng.normal(self._mu[k], self._sigma[k])
 
 
+#: The most modes a Ring or Grid may have: mode coverage compares every sample with every
+#: mode (an (n, modes) matrix), so a typo such as ``ring:80000000`` must not exhaust memory.
+MAX_MODES = 1000
+
+
 class _PlanarMixture:
     """Equal-weight isotropic Gaussian mixture in 2-D (the Ring and Grid benchmarks)."""
 
@@ -576,6 +581,8 @@ class Ring(_PlanarMixture):
 
     def __post_init__(self) -> None:
         _set(self, "n_modes", check_int("n_modes", self.n_modes, minimum=1))
+        if self.n_modes > MAX_MODES:
+            raise ValueError(f"n_modes must be <= {MAX_MODES}, got {self.n_modes}")
         _set(self, "radius", check_real("radius", self.radius, positive=True))
         _set(self, "mode_std", check_real("mode_std", self.mode_std, positive=True))
         angles = 2 * np.pi * np.arange(self.n_modes) / self.n_modes
@@ -595,6 +602,9 @@ class Grid(_PlanarMixture):
 
     def __post_init__(self) -> None:
         _set(self, "side", check_int("side", self.side, minimum=1))
+        if self.side**2 > MAX_MODES:
+            side = math.isqrt(MAX_MODES)
+            raise ValueError(f"side must be <= {side} (side**2 modes, at most {MAX_MODES}), got {self.side}")
         _set(self, "spacing", check_real("spacing", self.spacing, positive=True))
         _set(self, "mode_std", check_real("mode_std", self.mode_std, positive=True))
         coords = (np.arange(self.side) - (self.side - 1) / 2) * self.spacing

@@ -45,7 +45,7 @@ def _reference_sample(target: Target, n: int, seed: int) -> np.ndarray:
 def reference_sample(target: Target | str, n: int, *, seed: int = 0) -> np.ndarray:
     """``n`` draws from ``target`` with ``numpy.random.default_rng(seed)``; cached, read-only."""
     target = as_target(target)
-    return _reference_sample(target, check_int("n", n, minimum=1), check_int("seed", seed))
+    return _reference_sample(target, check_int("n", n, minimum=1), check_int("seed", seed, minimum=0))
 
 
 def _pair(x: Any, y: Any, *, min_n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -120,26 +120,39 @@ def mmd_test(
     heuristic, Gretton et al. 2012 sec. 8). p-value = (1 + #{permuted >= observed}) /
     (1 + n_permutations) from label permutations of the pooled sample (0 permutations: NaN).
     Above ``max_n`` points per sample, a seeded subsample of ``max_n`` is used, which keeps
-    the cost O(max_n^2 * n_permutations) whatever n is.
+    the cost O(max_n^2 * n_permutations) whatever n is. Finite values of any magnitude
+    score (the statistic is scale-free); ``bandwidth`` is reported in the data's units.
     """
     xs, ys = _pair(x, y, min_n=2)
     n_permutations = check_int("n_permutations", n_permutations, minimum=0)
     max_n = check_int("max_n", max_n, minimum=2)
-    seed = check_int("seed", seed)
+    seed = check_int("seed", seed, minimum=0)
     xs, ys = _subsample(xs, max_n, seed), _subsample(ys, max_n, seed)
     m, n = xs.shape[0], ys.shape[0]
     pooled = np.concatenate([xs, ys])
-    h = (
-        _median_bandwidth(pooled, seed)
-        if bandwidth is None
-        else check_real("bandwidth", bandwidth, positive=True)
-    )
+    if bandwidth is not None:
+        bandwidth = check_real("bandwidth", bandwidth, positive=True)
+    # The kernel depends on the data only through |a - b| / h. Data so large (or small) that
+    # squared distances overflow (or underflow) float64 are first divided by their largest
+    # magnitude, and h with them: MMD_u^2 is unchanged, and stays finite.
+    largest = float(np.max(np.abs(pooled)))
+    unit = largest if largest > 1e100 or 0 < largest < 1e-100 else 1.0
+    if unit != 1.0:
+        pooled = pooled / unit
+    h_units = _median_bandwidth(pooled, seed) if bandwidth is None else bandwidth / unit
+    h = h_units * unit if bandwidth is None else bandwidth
 
     # The kernel matrix is kept in float32: exp and the permutation matrix product run twice
     # as fast, and the rounding (~1e-7 relative per entry) is orders of magnitude below the
     # spread of MMD_u^2 under the null. Sums are accumulated in float64.
-    kernel = scipy.spatial.distance.cdist(pooled, pooled, "sqeuclidean").astype(np.float32)
-    kernel *= np.float32(-0.5 / h**2)
+    squared = scipy.spatial.distance.cdist(pooled, pooled, "sqeuclidean")
+    if 1e-15 < h_units < 1e15:
+        kernel = squared.astype(np.float32)
+        kernel *= np.float32(-0.5 / h_units**2)
+    else:  # -0.5 / h^2 would overflow or underflow float32: divide by h twice first
+        with np.errstate(over="ignore"):  # inf is right there: exp(-inf) = 0
+            kernel = (squared / h_units / h_units).astype(np.float32)
+        kernel *= np.float32(-0.5)
     np.exp(kernel, out=kernel)
     row_sums = kernel.sum(axis=1, dtype=np.float64)
     total = row_sums.sum()
@@ -177,7 +190,7 @@ def energy_distance(x: Any, y: Any, *, max_n: int = 1000, seed: int = 0) -> floa
     """
     xs, ys = _pair(x, y, min_n=1)
     max_n = check_int("max_n", max_n, minimum=1)
-    seed = check_int("seed", seed)
+    seed = check_int("seed", seed, minimum=0)
     if xs.shape[1] == 1:
         return float(scipy.stats.energy_distance(xs[:, 0], ys[:, 0]))
     xs, ys = _subsample(xs, max_n, seed), _subsample(ys, max_n, seed)
@@ -205,7 +218,7 @@ def sliced_wasserstein(x: Any, y: Any, *, n_projections: int = 50, seed: int = 0
     """
     xs, ys = _pair(x, y, min_n=1)
     n_projections = check_int("n_projections", n_projections, minimum=1)
-    seed = check_int("seed", seed)
+    seed = check_int("seed", seed, minimum=0)
     if xs.shape[1] == 1:
         return float(scipy.stats.wasserstein_distance(xs[:, 0], ys[:, 0]))
     theta = _directions(xs.shape[1], n_projections, seed)

@@ -4,6 +4,7 @@ Start with ``from ganzoo import VanillaGAN``: ``VanillaGAN(seed=0).fit()`` train
 reference program's GAN on N(4, 1.25); :mod:`evaluation` scores what it generates.
 """
 
+from .checkpoint import CheckpointError
 from .config import GANConfig
 from .gan import GAN
 from .history import History
@@ -45,6 +46,7 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "Adam",
+    "CheckpointError",
     "Constraint",
     "GANConfig",
     "GradientPenalty",

@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     bar = train.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
     bar.add_argument("--quiet", action="store_false", dest="progress", help="never show a progress bar")
-    train.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS: when not given here, the subcommand must not reset `ganzoo --debug train ...`.
+    train.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_study_parsers(commands)  # compare, report (ganzoo.study.cli)
     return parser
 
@@ -42,28 +43,52 @@ def _train(args: argparse.Namespace) -> int:
     from evaluation import evaluate, target_from_spec
 
     from ._validation import check_int
+    from .history import finite_or_none
     from .plots import plot_samples, save_figure
     from .streams import Stream, numpy_rng
     from .variants import get_variant
 
     variant = get_variant(args.variant)
     target = target_from_spec(args.target)
-    check_int("--samples", args.samples, minimum=1)  # before training, not after
+    # Everything that would fail after training is checked before it.
+    check_int("--samples", args.samples, minimum=1)
+    if args.samples < 2:
+        raise ValueError(f"--samples must be >= 2 (the final report scores at least two points), got {args.samples}")
+    if target.dim != 1:
+        raise ValueError(
+            f"--target must be a 1-D target for `ganzoo train` (its figure is a 1-D histogram), got "
+            f"{target.spec!r}; train 2-D targets with `ganzoo compare --target {target.spec}` or the Python API"
+        )
     gan = variant(seed=args.seed, steps=args.steps)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "config.json").write_text(
-        json.dumps({"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}, indent=2)
-    )
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "config.json").write_text(
+            json.dumps({"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}, indent=2)
+        )
+    except OSError as error:
+        raise OSError(
+            error.errno, f"--out {args.out}: cannot write the output folder ({error.strerror or error})"
+        ) from None
     history = gan.fit(target, eval_every=args.eval_every, progress=args.progress)
     history.save(args.out / "history.json")
     samples = gan.sample(args.samples)
     report = evaluate(samples, target).to_dict()
-    (args.out / "report.json").write_text(json.dumps(report, indent=2))
+    if history.diverged_at >= 0:  # stopped by NaN/inf in training: labelled so, no scores
+        from .trainer import diverged_report
+
+        report = diverged_report(
+            target,
+            args.samples,
+            step=int(history.diverged_at),
+            reason=gan.trainer.divergence_reasons[0],
+            n_nonfinite=report["n_nonfinite"],
+        )
+    (args.out / "report.json").write_text(json.dumps(finite_or_none(report), indent=2, allow_nan=False))
     real = target.sample(1000, numpy_rng(args.seed, Stream.SAMPLING, 2**32))
     title = f"{variant.name}, seed {args.seed}, {history.steps} steps: KS D = {report['ks_statistic']:.3f}"
     save_figure(plot_samples(samples, target, real=real, title=title), args.out / "samples.png")
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(finite_or_none(report), allow_nan=False))
     else:
         print(
             f"{variant.name} seed {args.seed}: KS D = {report['ks_statistic']:.4f} "
@@ -85,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare_command(args)
         if args.command == "report":
             return report_command(args)
-    except (ValueError, TypeError, RuntimeError, OSError) as error:
+    except (ValueError, TypeError, RuntimeError, OSError, MemoryError) as error:
         if args.debug:
             raise
         print(f"ganzoo: error: {error}", file=sys.stderr)

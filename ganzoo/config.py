@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from ._validation import check_bool, check_float, check_instance, check_int
 from .losses import Loss
@@ -61,8 +62,8 @@ class GANConfig:
         object.__setattr__(self, "discriminator", as_network_spec(self.discriminator, "discriminator"))
         check_instance("g_optimizer", self.g_optimizer, OptimizerSpec, "an optimizer setting such as Adam(lr=1e-3)")
         check_instance("d_optimizer", self.d_optimizer, OptimizerSpec, "an optimizer setting such as Adam(lr=1e-3)")
-        object.__setattr__(self, "penalties", tuple(self.penalties))
-        object.__setattr__(self, "constraints", tuple(self.constraints))
+        object.__setattr__(self, "penalties", _as_tuple("penalties", self.penalties, "(R1(gamma=1.0),)"))
+        object.__setattr__(self, "constraints", _as_tuple("constraints", self.constraints, "(WeightClipping(),)"))
         for i, penalty in enumerate(self.penalties):
             check_instance(f"penalties[{i}]", penalty, Penalty, "a ganzoo Penalty")
         for i, constraint in enumerate(self.constraints):
@@ -95,3 +96,10 @@ class GANConfig:
             "lr_decay": None if self.lr_decay is None else self.lr_decay.to_dict(),
             "standardize": self.standardize,
         }
+
+
+def _as_tuple(name: str, value: object, example: str) -> tuple:
+    """``value`` (an iterable of add-ons) as a tuple; a single add-on or a string is refused."""
+    if isinstance(value, (str, bytes, Penalty, Constraint)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a sequence such as {example} (or () for none), got {value!r}")
+    return tuple(value)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import os
 from collections.abc import Iterable
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
+from . import checkpoint as _checkpoint
 from ._validation import check_int
 from .config import GANConfig
 from .engine import check_engine
@@ -57,6 +60,10 @@ class GAN:
     step where it supports the setting, else autograd; ``"autograd"`` the reference path;
     ``"fused"`` (or ``"fused-eager"``/``"fused-compiled"``) the fused step, an error where
     unsupported. See :mod:`ganzoo.engine` and ``docs/engine.md``.
+
+    Checkpoints: :meth:`save` / :meth:`load` keep the whole training state in one file, and
+    ``fit(checkpoint=path)`` writes one every ``checkpoint_every`` steps; after a crash,
+    ``GAN.load(path).resume()`` finishes the interrupted fit exactly (see :meth:`fit`).
     """
 
     name: ClassVar[str] = ""
@@ -128,6 +135,9 @@ class GAN:
         self.engine = check_engine(engine)
         self.trainer: Trainer | None = None
         self._sample_calls = 0
+        # Set by load()/restore(): the fit call that the checkpoint interrupted (resume()).
+        self._interrupted: dict[str, Any] | None = None
+        self._checkpoint_file: Path | None = None
 
     def __repr__(self) -> str:
         who = f"seed={self.seeds[0]}" if self._single else f"seeds=[{len(self.seeds)} seeds]"
@@ -139,7 +149,12 @@ class GAN:
         return len(self.seeds)
 
     def build(self, target=None) -> Trainer:
-        """Create the networks, optimizers and streams for ``target`` (done by :meth:`fit`)."""
+        """Create the networks, optimizers and streams for ``target`` (done by :meth:`fit`).
+
+        Once built, ``target=None`` keeps the target it was built (or loaded) for.
+        """
+        if target is None and self.trainer is not None:
+            return self.trainer
         target = _default_target(target)
         if self.trainer is not None:
             if self.trainer.target.dim != target.dim:
@@ -162,19 +177,82 @@ class GAN:
         eval_every: int = 1000,
         eval_samples: int = 2000,
         progress: bool | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        checkpoint_every: int | None = None,
     ) -> History:
         """Train for ``steps`` generator steps (default: the variant's budget) on ``target``.
 
-        ``target`` is any :mod:`evaluation` target (default ``Gaussian(4, 1.25)``). Every
-        ``eval_every`` steps (0: never) a fixed sample of ``eval_samples`` points per run is
-        scored with :func:`evaluation.evaluate`. ``progress`` shows a progress bar (default:
-        when stderr is a terminal). Calling ``fit`` again continues training. Returns the
-        record of this call; :attr:`history` holds the whole run.
+        ``target`` is any :mod:`evaluation` target (default ``Gaussian(4, 1.25)``; once
+        built, the target it was built for). Every ``eval_every`` steps (0: never) a fixed
+        sample of ``eval_samples`` points per run is scored with :func:`evaluation.evaluate`.
+        ``progress`` shows a progress bar (default: when stderr is a terminal). Calling
+        ``fit`` again continues training. Returns the record of this call; :attr:`history`
+        holds the whole run. NaN or inf in a loss, the weights or the samples is never an
+        error: that run (ensemble member) is stopped and recorded as diverged, with the
+        step, in ``History.diverged_at`` and ``'diverged'`` labels, and the others train
+        on (see :class:`~ganzoo.trainer.Trainer`).
+
+        ``checkpoint``: a file that receives the whole training state (as :meth:`save`
+        writes it) every ``checkpoint_every`` generator steps (default 1000; 0: only at the
+        end; counted on the run's step count, like ``eval_every``) and when the call ends,
+        each time written atomically, so that a killed fit loses at most
+        ``checkpoint_every`` steps. To continue after a crash::
+
+            gan = GAN.load(path)   # the state at the last checkpoint, the class it records
+            gan.resume()           # finishes this call: its steps, checks and checkpoints
+
+        which ends bit for bit (same device) where the uninterrupted call would have.
+        Checkpoints pause training as checks do; a pause only moves the step at which a
+        divergence found in the weights (not the losses) is recorded.
         """
         steps = self.config.steps if steps is None else check_int("steps", steps, minimum=1)
         check_int("eval_every", eval_every, minimum=0)
         check_int("eval_samples", eval_samples, minimum=2)
-        trainer = self.build(target)
+        if checkpoint is None:
+            if checkpoint_every is not None:
+                raise ValueError(f"checkpoint_every={checkpoint_every!r} needs checkpoint=PATH, the file to write")
+            every = 0
+        else:
+            every = 1000 if checkpoint_every is None else check_int("checkpoint_every", checkpoint_every, minimum=0)
+            if Path(checkpoint).is_dir():
+                raise ValueError(f"checkpoint must be a file path, got the folder {str(checkpoint)!r}")
+        self.build(target)
+        return self._train(
+            steps, eval_every=eval_every, eval_samples=eval_samples, progress=progress,
+            checkpoint=checkpoint, checkpoint_every=every, compiled=None,
+        )  # fmt: skip
+
+    def _train(
+        self,
+        steps: int,
+        *,
+        eval_every: int,
+        eval_samples: int,
+        progress: bool | None,
+        checkpoint: str | os.PathLike | None,
+        checkpoint_every: int,
+        compiled: bool | None,
+    ) -> History:
+        trainer = self._require_trainer("fit()")
+        # What resume() needs to finish this call as it would have run (ganzoo.checkpoint).
+        call: dict[str, Any] = {
+            "end": trainer.step_count + steps,
+            "eval_every": eval_every,
+            "eval_samples": eval_samples,
+            "checkpoint_every": checkpoint_every,
+            "compiled": None,
+        }
+        self._interrupted = None  # a new call supersedes an interrupted one
+        save = None
+        if checkpoint is not None:
+            path = Path(checkpoint)
+
+            def save() -> None:
+                # The mode this call runs in (decided at its start), so that a resumed call
+                # runs the same eager or compiled arithmetic.
+                call["compiled"] = None if trainer.fused is None else bool(trainer.fused.compiled)
+                _checkpoint.write(path, _checkpoint.payload(self, call))
+
         label = self.name or type(self).__name__
         record = trainer.train(
             steps,
@@ -182,8 +260,98 @@ class GAN:
             eval_samples=eval_samples,
             progress=progress,
             description=label if self._single else f"{label} x{self.members}",
+            checkpoint_every=checkpoint_every,
+            on_checkpoint=save,
+            compiled=compiled,
         )
         return record.member(0) if self._single else record
+
+    # -- checkpoints ------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the whole training state to the file ``path``, atomically; returns the path.
+
+        Weights, generator average, optimizer and learning-rate-schedule state, step count,
+        divergence state, history, the sampling-call counter, the resolved configuration,
+        seeds, dtype, engine and target spec (format: :mod:`ganzoo.checkpoint`). A
+        temporary file in the same folder is fsynced and renamed over ``path``, so a crash
+        leaves the old file or the new one, never a torn one. :meth:`load` reads it back.
+        """
+        self._require_trainer("save()")
+        return _checkpoint.write(path, _checkpoint.payload(self, self._interrupted))
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike,
+        *,
+        target=None,
+        device: str | torch.device | None = None,
+        engine: str | None = None,
+    ) -> GAN:
+        """The GAN saved in ``path`` (by :meth:`save` or ``fit(checkpoint=path)``), ready to train.
+
+        The class is the one recorded in the file: ganzoo's variants are found by
+        themselves (``GAN.load(path)``); a class of your own is loaded by calling its
+        ``load`` (``MyGAN.load(path)``). The configuration is the saved, resolved one
+        (later changes of a variant's defaults do not apply), the target the saved spec
+        unless ``target`` is given (needed for a target without a spec), the device and
+        engine the saved ones unless given. After it, :meth:`resume` finishes a fit that
+        was interrupted, and :meth:`fit` trains on.
+
+        The file is read with ``torch.load(weights_only=True)`` and only ganzoo's own
+        setting classes are rebuilt from it: a file that needs pickled code, a truncated or
+        foreign file, or one of another format version raises
+        :class:`ganzoo.checkpoint.CheckpointError` (a ValueError) naming the file. A
+        setting with a custom network or loss cannot be rebuilt from data: make the GAN as
+        before and call :meth:`restore`.
+        """
+        return _checkpoint.load_gan(cls, path, target=target, device=device, engine=engine)
+
+    def restore(self, path: str | os.PathLike, *, target=None) -> None:
+        """Load the training state saved in ``path`` into this GAN, replacing its own.
+
+        This GAN must have the saved seeds, setting (its resolved configuration), dtype and
+        engine kind (fused or autograd), else a :class:`~ganzoo.checkpoint.CheckpointError`
+        says what differs; nothing is changed unless the whole state loads. ``target``
+        defaults to the GAN's current target, else the saved spec. Then :meth:`resume` or
+        :meth:`fit` go on from the saved step.
+        """
+        _checkpoint.restore(self, path, target=target)
+
+    def resume(self, *, progress: bool | None = None) -> History:
+        """Finish the ``fit(checkpoint=...)`` call that the loaded checkpoint interrupted.
+
+        Trains the steps that call had left, with its ``eval_every``, ``eval_samples`` and
+        checkpoint interval, writing on to the file it was loaded from, in the eager or
+        compiled mode the call ran in: the run ends bit for bit (same device) as if it had
+        never stopped. Returns the record of the resumed steps (none if the checkpoint was
+        written at the call's end: resuming a finished fit does nothing, so a script may
+        always call it). Needs a GAN from :meth:`load` or :meth:`restore`.
+        """
+        trainer = self._require_trainer("resume()")
+        call = self._interrupted
+        if call is None:
+            raise RuntimeError(
+                "resume() finishes a fit(checkpoint=...) that was interrupted: load its checkpoint "
+                "first (gan = GAN.load(path)); this GAN has no interrupted fit to finish"
+            )
+        remaining = call["end"] - trainer.step_count
+        if remaining <= 0:
+            self._interrupted = None
+            record = trainer.train(
+                0, eval_every=0, eval_samples=2, progress=False, description=""
+            )  # an empty record
+            return record.member(0) if self._single else record
+        return self._train(
+            remaining,
+            eval_every=call["eval_every"],
+            eval_samples=call["eval_samples"],
+            progress=progress,
+            checkpoint=self._checkpoint_file,
+            checkpoint_every=call["checkpoint_every"],
+            compiled=call["compiled"],
+        )
 
     @property
     def history(self) -> History | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,21 @@ class History:
     - ``scores``: for each numeric key of :meth:`evaluation.Report.to_dict`, its values at
       those steps, shape ``([K,] len(eval_steps))``.
     - ``labels``: the verdict label at each check, shape ``([K,] len(eval_steps))``.
+    - ``diverged_at``: for each member, the generator step (counted from 1, like
+      ``eval_steps``) at which training was found to have diverged, or -1 if it never did;
+      an int64 array of shape ``([K,])`` (a 0-d array for a single run). The step is that
+      of the first non-finite loss when a loss was non-finite, else the end of the
+      training span (at most :data:`ganzoo.trainer.DIVERGENCE_CHECK_STEPS` steps, and
+      never past a check) in which non-finite weights were found, else the check whose
+      samples were non-finite. See :class:`ganzoo.trainer.Trainer` for what happens to
+      such a member.
+
+    NaN in these arrays means "no value": the losses of a diverged member after
+    ``diverged_at``, its scores at later checks (never computed; the label is
+    ``'diverged'``), and scores that do not apply to the target (e.g. KS D in 2-D). An
+    infinite loss at the divergence step is kept as it was. :meth:`to_dict` and
+    :meth:`save` write every non-finite number as ``null`` (valid JSON, never a NaN);
+    :meth:`from_dict` and :meth:`load` read ``null`` back as NaN.
     """
 
     d_loss: np.ndarray
@@ -30,6 +46,22 @@ class History:
     eval_steps: np.ndarray
     scores: dict[str, np.ndarray]
     labels: np.ndarray
+    diverged_at: np.ndarray | None = None  # None: filled with -1 (no member diverged)
+
+    def __post_init__(self) -> None:
+        members = np.shape(self.d_loss)[:-1]
+        diverged_at = np.full(members, -1, dtype=np.int64) if self.diverged_at is None else self.diverged_at
+        diverged_at = np.asarray(diverged_at, dtype=np.int64)
+        if diverged_at.shape != members:
+            raise ValueError(
+                f"diverged_at must have shape {members} (one entry per member), got {diverged_at.shape}"
+            )
+        object.__setattr__(self, "diverged_at", diverged_at)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Whether each member diverged: ``diverged_at >= 0``, shape ``([K,])``."""
+        return self.diverged_at >= 0
 
     @property
     def steps(self) -> int:
@@ -45,21 +77,47 @@ class History:
             eval_steps=self.eval_steps,
             scores={key: value[k] for key, value in self.scores.items()},
             labels=self.labels[k],
+            diverged_at=self.diverged_at[k],
         )
 
     def to_dict(self) -> dict[str, object]:
-        """Plain lists, for JSON."""
+        """Plain lists, for JSON; non-finite numbers become None (JSON null)."""
         return {
-            "d_loss": self.d_loss.tolist(),
-            "g_loss": self.g_loss.tolist(),
+            "d_loss": finite_or_none(self.d_loss.tolist()),
+            "g_loss": finite_or_none(self.g_loss.tolist()),
             "eval_steps": self.eval_steps.tolist(),
-            "scores": {key: value.tolist() for key, value in self.scores.items()},
+            "scores": {key: finite_or_none(value.tolist()) for key, value in self.scores.items()},
             "labels": self.labels.tolist(),
+            "diverged_at": self.diverged_at.tolist(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> History:
+        """The history that :meth:`to_dict` gave (None read back as NaN)."""
+
+        def floats(values: object) -> np.ndarray:
+            return np.array(none_to_nan(values), dtype=float)
+
+        d_loss = floats(data["d_loss"])
+        eval_steps = np.array(data["eval_steps"], dtype=int)
+        members = d_loss.shape[:-1]
+        return cls(
+            d_loss=d_loss,
+            g_loss=floats(data["g_loss"]),
+            eval_steps=eval_steps,
+            scores={key: floats(value).reshape(*members, len(eval_steps)) for key, value in data["scores"].items()},
+            labels=np.array(data["labels"], dtype=object).reshape(*members, len(eval_steps)),
+            diverged_at=data.get("diverged_at"),  # absent in files written before it existed
+        )
+
     def save(self, path: str | Path) -> None:
-        """Write the history as JSON (non-finite numbers as JSON's NaN/Infinity extensions)."""
-        Path(path).write_text(json.dumps(self.to_dict()))
+        """Write the history as JSON; non-finite numbers as null (strict JSON, no NaN)."""
+        Path(path).write_text(json.dumps(self.to_dict(), allow_nan=False))
+
+    @classmethod
+    def load(cls, path: str | Path) -> History:
+        """The history that :meth:`save` wrote."""
+        return cls.from_dict(json.loads(Path(path).read_text()))
 
     @classmethod
     def concatenate(cls, first: History, second: History) -> History:
@@ -68,7 +126,11 @@ class History:
             d_loss=np.concatenate([first.d_loss, second.d_loss], axis=-1),
             g_loss=np.concatenate([first.g_loss, second.g_loss], axis=-1),
             eval_steps=np.concatenate([first.eval_steps, second.eval_steps]),
-            scores={
+            # A record without checks has no score keys: it adds none and must drop none
+            # (e.g. the steps after the last check of a run resumed from a checkpoint).
+            scores=dict(first.scores)
+            if not len(second.eval_steps)
+            else {
                 key: np.concatenate([first.scores[key], second.scores[key]], axis=-1)
                 if len(first.eval_steps)
                 else second.scores[key]
@@ -76,4 +138,30 @@ class History:
                 if key in first.scores or not len(first.eval_steps)
             },
             labels=np.concatenate([first.labels, second.labels], axis=-1),
+            # A member that diverged stays diverged, at the step it first did.
+            diverged_at=np.where(first.diverged_at >= 0, first.diverged_at, second.diverged_at),
         )
+
+
+def finite_or_none(value: object) -> object:
+    """``value`` (nested lists and dicts of numbers) with every NaN or inf replaced by None.
+
+    For JSON: a non-finite number is written as null, never as the NaN/Infinity tokens
+    that ``json.dumps`` emits by default (which are not JSON).
+    """
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_none(item) for item in value]
+    return value
+
+
+def none_to_nan(value: object) -> object:
+    """The inverse of :func:`finite_or_none` for lists of numbers: None back to NaN."""
+    if value is None:
+        return math.nan
+    if isinstance(value, list | tuple):
+        return [none_to_nan(item) for item in value]
+    return value

@@ -175,6 +175,11 @@ def check_output_shape(module: nn.Module, in_features: int, out_features: int, n
             ) from error
         finally:
             module.train(was_training)
+    if not isinstance(out, torch.Tensor):
+        raise ValueError(
+            f"{name} must map (batch, {in_features}) to (batch, {out_features}) and return one "
+            f"tensor; for a (2, {in_features}) batch it returned a {type(out).__name__}"
+        )
     if tuple(out.shape) != (2, out_features):
         raise ValueError(
             f"{name} must map (batch, {in_features}) to (batch, {out_features}); "
@@ -355,8 +360,22 @@ def build_ensemble(
     dtype: torch.dtype,
 ) -> nn.Module:
     """Build one member per generator and stack them into a (K, batch, ·) ensemble module."""
-    members = [spec.build(in_features, out_features, generator=g) for g in generators]
+    try:
+        members = [spec.build(in_features, out_features, generator=g) for g in generators]
+    except (MemoryError, RuntimeError) as error:
+        if not isinstance(error, MemoryError) and "allocate" not in str(error):
+            raise
+        # torch's allocator message names bytes, not the setting that asked for them.
+        raise ValueError(
+            f"{name} is too large to build: {spec!r} from {in_features} to {out_features} features "
+            f"for {len(generators)} member(s) does not fit in memory ({error})"
+        ) from None
     check_output_shape(members[0], in_features, out_features, name)
+    if not any(p.requires_grad for p in members[0].parameters()):
+        raise ValueError(
+            f"{name} has no trainable parameters: a {name} must be a torch.nn.Module with "
+            f"parameters to train, got {members[0]!r}"
+        )
     if isinstance(spec, MLPSpec):
         ensemble: nn.Module = StackedMLP(members, spec)
     else:

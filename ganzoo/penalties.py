@@ -8,10 +8,12 @@ member and batch axes before differentiating gives each sample its own input gra
 provided the discriminator treats samples independently (no batch normalization), as
 every ganzoo network does.
 
-Randomized penalties (gradient penalty, DRAGAN) draw their numbers from ``rng``, a
-:class:`ganzoo.streams.RandomSource` the trainer makes from each run's seed: the same
-seed gives the same numbers, member k of an ensemble gets those of the single run with
-its seed, and torch's global RNG is never used.
+Randomized penalties (gradient penalty, DRAGAN) declare how many uniform numbers they use
+per critic step (:meth:`Penalty.draws`) and take them from ``rng``, a
+:class:`ganzoo.streams.RandomSource` holding the step's numbers, keyed by each run's seed
+and the step: the same seed gives the same numbers, member k of an ensemble gets those of
+the single run with its seed, a resumed run those of the uninterrupted one, and torch's
+global RNG is never used.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ class Penalty(abc.ABC):
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, rng: RandomSource
     ) -> torch.Tensor:
         """The penalty for each member."""
+
+    def draws(self, batch: int, dim: int) -> int:
+        """How many uniform numbers per member one call takes from ``rng`` (0: none).
+
+        ``batch`` and ``dim`` are those of ``real``; the trainer draws this many per critic
+        step, and a call that takes more is an error.
+        """
+        return 0
 
     def to_dict(self) -> dict[str, object]:
         return {"name": type(self).__name__, **vars(self)}
@@ -97,6 +107,9 @@ class GradientPenalty(Penalty):
     def __init__(self, *, weight: float = 10.0, one_sided: bool = False) -> None:
         self.weight = check_float("weight", weight, nonnegative=True)
         self.one_sided = check_bool("one_sided", one_sided)
+
+    def draws(self, batch: int, dim: int) -> int:
+        return batch  # ε, one per sample
 
     def __call__(
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, rng: RandomSource
@@ -161,6 +174,9 @@ class DRAGAN(Penalty):
         self.weight = check_float("weight", weight, nonnegative=True)
         self.scale = check_float("scale", scale, positive=True)
         self.target = check_float("target", target, nonnegative=True)
+
+    def draws(self, batch: int, dim: int) -> int:
+        return batch * dim + batch  # u, then α
 
     def __call__(
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, rng: RandomSource

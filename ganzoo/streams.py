@@ -6,15 +6,18 @@ data, training noise, evaluation noise and sampling noise. Torch's and numpy's g
 are never touched, so a run is reproducible whatever else the process does, and member k
 of an ensemble sees exactly the numbers of the single run with the same seed.
 
-Training batches are drawn in chunks of :data:`CHUNK_STEPS` generator steps, each chunk
-from its own ``SeedSequence(seed, spawn_key=(stream, chunk))``. The chunk length is a
-constant (not a function of the ensemble size), so the numbers depend on (seed, step) only,
-and a run resumed at any step can regenerate its batches without stored RNG state.
+Training batches, and the uniform numbers of randomized penalties, are drawn in chunks of
+:data:`CHUNK_STEPS` generator steps, each chunk from its own
+``SeedSequence(seed, spawn_key=(stream, chunk))``. The chunk length is a constant (not a
+function of the ensemble size), so the numbers depend on (seed, step) only, and a run
+resumed at any step can regenerate its batches without stored RNG state.
 """
 
 from __future__ import annotations
 
 import enum
+import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -64,16 +67,45 @@ def standard_units(target) -> tuple[np.ndarray, np.ndarray]:
     return location, scale
 
 
-class TrainingBatches:
-    """Real and noise batches for every generator step of every member.
+class StepBatches(NamedTuple):
+    """The random inputs of one generator step, K members stacked.
 
-    ``batches(step)`` returns, for generator step ``step`` (0-based), a tuple
-    ``(real, noise_d, noise_g)`` of tensors shaped ``(n_critic, K, batch, dim)``,
-    ``(n_critic, K, batch, latent_dim)`` and ``(K, batch, latent_dim)``: one real and one
-    noise batch per discriminator step, and one noise batch for the generator step.
-    They are views into a chunk stored member by member (not contiguous across members).
-    ``chunk(step)`` gives the whole chunk holding ``step``, for code that runs many steps
-    at once (the fused engine).
+    - ``real`` ``(n_critic, K, batch, dim)``: one real batch per critic step;
+    - ``noise_d`` ``(n_critic, K, batch, latent_dim)``: the critic steps' noise batches;
+    - ``noise_g`` ``(K, batch, latent_dim)``: the generator step's noise batch;
+    - ``uniform`` ``(n_critic, K, draws)``: per critic step, the uniform numbers in [0, 1)
+      of the randomized penalties (:meth:`ganzoo.penalties.Penalty.draws`), served to them
+      in order by a :class:`RandomSource`; ``draws`` is 0 without such a penalty.
+    """
+
+    real: torch.Tensor
+    noise_d: torch.Tensor
+    noise_g: torch.Tensor
+    uniform: torch.Tensor
+
+
+class Chunk(NamedTuple):
+    """A chunk of :data:`CHUNK_STEPS` steps' batches and the position of one step in it.
+
+    ``real`` ``(CHUNK_STEPS, n_critic, K, batch, dim)``; ``noise``
+    ``(CHUNK_STEPS, n_critic + 1, K, batch, latent_dim)``, the critic's noise batches first
+    and the generator's last; ``uniform`` ``(CHUNK_STEPS, n_critic, K, draws)``.
+    """
+
+    offset: int
+    real: torch.Tensor
+    noise: torch.Tensor
+    uniform: torch.Tensor
+
+
+class TrainingBatches:
+    """Real data, noise and penalty numbers for every generator step of every member.
+
+    ``batches(step)`` returns the :class:`StepBatches` of generator step ``step``
+    (0-based): views into a chunk stored member by member (not contiguous across members).
+    ``chunk(step)`` gives the whole :class:`Chunk` holding ``step``, for code that runs
+    many steps at once (the fused engine). ``draws`` is the number of uniform numbers per
+    member and critic step that the penalties consume (0 for none).
     """
 
     def __init__(
@@ -87,6 +119,7 @@ class TrainingBatches:
         device: torch.device,
         dtype: torch.dtype,
         standardize: bool = False,
+        draws: int = 0,
     ) -> None:
         self.seeds = seeds
         self.target = target
@@ -94,12 +127,13 @@ class TrainingBatches:
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.n_critic = n_critic
+        self.draws = draws
         self.device = device
         self.dtype = dtype
         self._chunk_index = -1
-        self._chunk: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._chunk: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
 
-    def _draw_chunk(self, chunk: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _draw_chunk(self, chunk: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         b, c, d, z = self.batch_size, self.n_critic, self.target.dim, self.latent_dim
         # Filled one member at a time, each member's draws stored contiguously (member-major)
         # and served as step-major views: the peak is the chunk plus one member's draws, and
@@ -108,9 +142,10 @@ class TrainingBatches:
         # step-major array scatters its copy over the whole chunk, 55 ns per number.)
         real = torch.empty(len(self.seeds), CHUNK_STEPS, c, b, d, dtype=self.dtype)
         noise = torch.empty(len(self.seeds), CHUNK_STEPS, c + 1, b, z, dtype=self.dtype)
+        uniform = torch.empty(len(self.seeds), CHUNK_STEPS, c, self.draws, dtype=self.dtype)
         # Copied through numpy views: torch copies of this size run multithreaded, and
         # thousands of small parallel regions stall on a busy machine.
-        real_view, noise_view = real.numpy(), noise.numpy()
+        real_view, noise_view, uniform_view = real.numpy(), noise.numpy(), uniform.numpy()
         for k, seed in enumerate(self.seeds):
             sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
             if self.standardize:  # in float64, before the cast: (x - μ) / σ, GANConfig.standardize
@@ -118,59 +153,67 @@ class TrainingBatches:
                 sample = (np.asarray(sample, dtype=np.float64) - location) / scale
             real_view[k] = np.asarray(sample).reshape(CHUNK_STEPS, c, b, d)
             noise_view[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal((CHUNK_STEPS, c + 1, b, z))
+            if self.draws:
+                uniform_view[k] = numpy_rng(seed, Stream.PENALTY, chunk).random((CHUNK_STEPS, c, self.draws))
         real = real.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c, K, b, d)
         noise = noise.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c + 1, K, b, z)
-        return real, noise
+        uniform = uniform.to(self.device).permute(1, 2, 0, 3)  # (steps, c, K, draws)
+        return real, noise, uniform
 
-    def chunk(self, step: int) -> tuple[int, torch.Tensor, torch.Tensor]:
-        """``(offset, real, noise)``: the chunk holding ``step`` and the step's index in it.
-
-        ``real`` is ``(CHUNK_STEPS, n_critic, K, batch, dim)``; ``noise`` is
-        ``(CHUNK_STEPS, n_critic + 1, K, batch, latent_dim)``, the critic's noise batches
-        first and the generator's last.
-        """
+    def chunk(self, step: int) -> Chunk:
+        """The :class:`Chunk` holding ``step``, with the step's index in it."""
         chunk, offset = divmod(step, CHUNK_STEPS)
         if chunk != self._chunk_index:
             self._chunk = self._draw_chunk(chunk)
             self._chunk_index = chunk
-        real, noise = self._chunk  # type: ignore[misc]
-        return offset, real, noise
+        return Chunk(offset, *self._chunk)  # type: ignore[misc]
 
-    def batches(self, step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        offset, real, noise = self.chunk(step)
-        return real[offset], noise[offset, : self.n_critic], noise[offset, self.n_critic]
+    def batches(self, step: int) -> StepBatches:
+        """The :class:`StepBatches` of generator step ``step``."""
+        offset, real, noise, uniform = self.chunk(step)
+        return StepBatches(real[offset], noise[offset, : self.n_critic], noise[offset, self.n_critic], uniform[offset])
 
 
 class RandomSource:
-    """Per-member uniform numbers for the randomized add-ons (gradient penalty, DRAGAN).
+    """Serves one critic step's uniform numbers to the randomized penalties, in order.
 
-    Member k draws from its own stream ``SeedSequence(seeds[k], spawn_key=(stream,))``, in
-    order, so its numbers depend on its seed and on how many were drawn before, never on
-    the other members or on torch's global RNG: member k of an ensemble gets exactly the
-    numbers of the single run with that seed. Numbers are drawn ``chunk`` at a time per
-    member and served from a buffer (numpy's ``random`` uses one 64-bit draw per double,
-    so buffering does not change the sequence), which keeps the per-step cost independent
-    of the ensemble size.
+    ``numbers`` ``(K, n)`` holds each member's numbers for the step (from
+    :class:`TrainingBatches`, keyed by the run's seed and the step); each
+    :meth:`uniform` call takes the next ones. So a penalty's numbers depend on the run's
+    seed, the step and the penalties before it, never on the other members, on how
+    training was split into calls, or on torch's global RNG: member k of an ensemble gets
+    exactly the numbers of the single run with that seed, and a run resumed from a
+    checkpoint draws what the uninterrupted run drew.
     """
 
-    def __init__(
-        self, seeds: list[int], stream: Stream, *, device: torch.device, dtype: torch.dtype, chunk: int = 4096
-    ) -> None:
-        self._rngs = [numpy_rng(seed, stream) for seed in seeds]
-        self.device = device
-        self.dtype = dtype
-        self.chunk = chunk
-        self._buffer = torch.empty(len(seeds), 0, dtype=dtype, device=device)
+    def __init__(self, numbers: torch.Tensor) -> None:
+        if numbers.ndim != 2:
+            raise ValueError(f"numbers must have shape (members, n), got {tuple(numbers.shape)}")
+        self.numbers = numbers
         self._position = 0
 
+    @classmethod
+    def from_seeds(
+        cls, seeds: list[int], count: int, *keys: int, device: torch.device, dtype: torch.dtype
+    ) -> RandomSource:
+        """``count`` numbers per member from ``SeedSequence(seed, spawn_key=(PENALTY, *keys))``."""
+        numbers = np.stack([numpy_rng(seed, Stream.PENALTY, *keys).random(count) for seed in seeds])
+        return cls(torch.as_tensor(numbers, dtype=dtype, device=device))
+
+    @property
+    def remaining(self) -> int:
+        """How many numbers per member are left."""
+        return self.numbers.shape[1] - self._position
+
     def uniform(self, *shape: int) -> torch.Tensor:
-        """Numbers in [0, 1) of shape ``(K, *shape)``, the next ones of each member's stream."""
-        n = int(np.prod(shape, dtype=np.int64))
-        if self._position + n > self._buffer.shape[1]:
-            fresh = np.stack([rng.random(max(n, self.chunk)) for rng in self._rngs])
-            fresh_tensor = torch.as_tensor(fresh, dtype=self.dtype, device=self.device)
-            self._buffer = torch.cat([self._buffer[:, self._position :], fresh_tensor], dim=1)
-            self._position = 0
-        out = self._buffer[:, self._position : self._position + n]
+        """Numbers in [0, 1) of shape ``(K, *shape)``, the next ones of each member's row."""
+        n = math.prod(shape)
+        if n > self.remaining:
+            raise RuntimeError(
+                f"a penalty asked for {n} more uniform numbers per member than this step holds "
+                f"({self.remaining} left of {self.numbers.shape[1]}); a randomized penalty must "
+                f"declare what it draws per critic step in Penalty.draws(batch, dim)"
+            )
+        out = self.numbers[:, self._position : self._position + n]
         self._position += n
-        return out.reshape(len(self._rngs), *shape)
+        return out.reshape(self.numbers.shape[0], *shape)

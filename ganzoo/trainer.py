@@ -16,7 +16,9 @@ of its own loss: one backward pass trains all K runs exactly as K separate runs.
 from __future__ import annotations
 
 import copy
+import math
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -29,8 +31,40 @@ from .networks import build_ensemble
 from .streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
 
 
+DIVERGENCE_CHECK_STEPS = 1024
+"""The longest stretch of training between two looks for divergence, in generator steps.
+
+A multiple of the batch chunk (:data:`ganzoo.streams.CHUNK_STEPS`), so that the fused
+engine, which trains whole chunks per call, makes no extra call for it."""
+
+
 class Trainer:
-    """Owns the networks, optimizers and batch streams of K runs and trains them."""
+    """Owns the networks, optimizers and batch streams of K runs and trains them.
+
+    Divergence. Training goes in spans that end at each check (``eval_every``) and at
+    least every :data:`DIVERGENCE_CHECK_STEPS` steps. After each span the trainer looks,
+    member by member, for a non-finite discriminator or generator loss at any step of the
+    span and for non-finite weights or buffers (generator, discriminator, generator
+    average); at each check, for non-finite evaluation samples. The first time one is
+    found, :attr:`diverged_at` ``[k]`` records the generator step (counted from 1, like
+    the checks): the step of the first non-finite loss when there is one, else the end of
+    the span (weights), else the check (samples); :attr:`divergence_reasons` ``[k]`` says
+    what was found. Nothing raises. From then on member k is out of the record:
+
+    - its losses after that step are recorded as NaN (the non-finite value at the step
+      itself is kept);
+    - its scores at later checks are not computed: its report there is labelled
+      ``'diverged'`` with every score NaN and the step in its ``reasons``;
+    - its weights are left as they are (non-finite): members share no parameter and
+      every operation of both engines works member by member, so the other members train
+      exactly as they would without it (tests/reliability/test_divergence.py checks this
+      bit for bit). The ensemble keeps training the others; member k's arithmetic is
+      still done (it costs what it cost) but never read.
+
+    When every member has diverged (always so for a single run), the remaining steps
+    are not computed: they pass with NaN losses, ``diverged`` checks and the step counter
+    and learning-rate schedules moving on, so the record keeps its length.
+    """
 
     def __init__(
         self,
@@ -82,8 +116,6 @@ class Trainer:
                 torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: config.lr_decay.factor(t, horizon=horizon))
                 for optimizer in (self.g_optimizer, self.d_optimizer)
             ]
-        # Randomized penalties draw from each run's own stream (never torch's global RNG).
-        self.penalty_random = RandomSource(seeds, Stream.PENALTY, device=device, dtype=dtype)
         self.batches = TrainingBatches(
             seeds,
             target,
@@ -93,9 +125,16 @@ class Trainer:
             device=device,
             dtype=dtype,
             standardize=config.standardize,
+            # Randomized penalties take numbers keyed by each run's seed and the step.
+            draws=sum(p.draws(config.batch_size, dim) for p in config.penalties),
         )
         self.step_count = 0
+        # Divergence state (see the class docstring; part of a checkpoint): per member, the
+        # generator step at which it diverged (-1: it has not) and what was non-finite.
+        self.diverged_at = np.full(len(seeds), -1, dtype=np.int64)
+        self.divergence_reasons: list[str] = [""] * len(seeds)
         self.history: History | None = None
+        self._partial: History | None = None  # the record so far of a train() call writing a checkpoint
         # The fused engine (ganzoo.engine) when it trains this setting, else None: step() below.
         self.fused = make_engine(engine, self)
 
@@ -108,14 +147,23 @@ class Trainer:
         """The generator that samples and is evaluated: the moving average when enabled."""
         return self.generator_average if self.generator_average is not None else self.generator
 
-    def discriminator_step(self, real: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """One discriminator update on ``real (K, B, dim)`` and ``noise (K, B, latent)``."""
+    def discriminator_step(
+        self, real: torch.Tensor, noise: torch.Tensor, uniform: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """One discriminator update on ``real (K, B, dim)`` and ``noise (K, B, latent)``.
+
+        ``uniform`` ``(K, draws)``: the numbers of the randomized penalties for this step
+        (:class:`~ganzoo.streams.StepBatches`); needed only when there are such penalties.
+        """
+        if uniform is None:
+            uniform = real.new_empty(self.members, 0)
+        rng = RandomSource(uniform)
         with torch.no_grad():
             fake = self.generator(noise)
         loss = self.config.loss.discriminator_loss(self.discriminator(real), self.discriminator(fake))
         total = loss
         for penalty in self.config.penalties:
-            total = total + penalty(self.discriminator, real, fake, rng=self.penalty_random)
+            total = total + penalty(self.discriminator, real, fake, rng=rng)
         grads = torch.autograd.grad(total.sum(), self.d_params)
         for param, grad in zip(self.d_params, grads):
             param.grad = grad
@@ -144,22 +192,21 @@ class Trainer:
         return loss.detach()
 
     def step(
-        self, real: torch.Tensor, noise_d: torch.Tensor, noise_g: torch.Tensor
+        self, real: torch.Tensor, noise_d: torch.Tensor, noise_g: torch.Tensor, uniform: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One generator step with its ``n_critic`` discriminator steps.
 
-        ``real`` and ``noise_d`` hold one batch per critic step, shapes
-        ``(n_critic, K, B, dim)`` and ``(n_critic, K, B, latent)``; ``noise_g`` is
-        ``(K, B, latent)``. Returns the last discriminator loss and the generator loss,
-        each of shape ``(K,)``.
+        The arguments are a :class:`~ganzoo.streams.StepBatches`:
+        ``trainer.step(*trainer.batches.batches(step))``. Returns the last discriminator
+        loss and the generator loss, each of shape ``(K,)``.
         """
         if self.fused is not None:
-            d_loss, g_loss = self.fused.step(real, noise_d, noise_g)  # reads the optimizers' lr
+            d_loss, g_loss = self.fused.step(real, noise_d, noise_g, uniform)  # reads the optimizers' lr
             for scheduler in self.schedulers:
                 scheduler.step()
         else:
-            for real_batch, noise_batch in zip(real, noise_d):
-                d_loss = self.discriminator_step(real_batch, noise_batch)
+            for real_batch, noise_batch, uniform_batch in zip(real, noise_d, uniform):
+                d_loss = self.discriminator_step(real_batch, noise_batch, uniform_batch)
             g_loss = self.generator_step(noise_g)
         self.step_count += 1
         return d_loss, g_loss
@@ -181,10 +228,18 @@ class Trainer:
         eval_samples: int,
         progress: bool | None,
         description: str,
+        checkpoint_every: int = 0,
+        on_checkpoint: Callable[[], None] | None = None,
+        compiled: bool | None = None,
     ) -> History:
         """Train for ``steps`` generator steps, scoring every ``eval_every`` steps.
 
         Returns the record of these steps; :attr:`history` accumulates all of them.
+        ``on_checkpoint()`` is called every ``checkpoint_every`` steps (counted, like the
+        checks, on :attr:`step_count`) and at the end, when :meth:`state_dict` describes
+        the state at that step. ``compiled`` (resuming an interrupted call) fixes the fused
+        engine's eager/compiled mode, where it is not forced, instead of deciding it from
+        ``steps`` (eager and compiled agree only to rounding; see :mod:`ganzoo.checkpoint`).
         """
         from evaluation import evaluate  # ganzoo -> evaluation, never back
 
@@ -201,34 +256,202 @@ class Trainer:
         bar = tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
+            if compiled is not None and self.fused.compile is None:  # resuming a call: as it ran
+                self.fused.compiled = compiled
+        first_step = self.step_count
         i = 0
         while i < steps:
             # Until the next check: the fused engine may train such a span in a few calls.
             span = min(steps - i, eval_every - self.step_count % eval_every) if eval_every else steps - i
-            if self.fused is not None and self.fused.runs_spans:
-                d_losses[i : i + span], g_losses[i : i + span] = self.fused.run(
-                    self.batches, self.step_count, span, progress=bar.update
-                )
+            # And at most until the next look for divergence (on a chunk boundary).
+            span = min(span, DIVERGENCE_CHECK_STEPS - self.step_count % DIVERGENCE_CHECK_STEPS)
+            if checkpoint_every:  # and until the next checkpoint
+                span = min(span, checkpoint_every - self.step_count % checkpoint_every)
+            if np.all(self.diverged_at >= 0):  # nothing left to train: see the class docstring
+                d_losses[i : i + span] = g_losses[i : i + span] = math.nan
+                for scheduler in self.schedulers:
+                    for _ in range(span):
+                        scheduler.step()
                 self.step_count += span
+                bar.update(span)
             else:
-                for j in range(i, i + span):
-                    d_losses[j], g_losses[j] = self.step(*self.batches.batches(self.step_count))
-                    bar.update(1)
+                if self.fused is not None and self.fused.runs_spans:
+                    d_losses[i : i + span], g_losses[i : i + span] = self.fused.run(
+                        self.batches, self.step_count, span, progress=bar.update
+                    )
+                    self.step_count += span
+                else:
+                    for j in range(i, i + span):
+                        d_losses[j], g_losses[j] = self.step(*self.batches.batches(self.step_count))
+                        bar.update(1)
+                self._look_for_divergence(d_losses[i : i + span], g_losses[i : i + span])
             i += span
             if eval_every and self.step_count % eval_every == 0:
                 samples = self.generate(eval_noise)
-                reports = [evaluate(samples[k], self.target).to_dict() for k in range(self.members)]
+                nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
+                for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
+                    self._diverge(k, self.step_count, f"{nonfinite[k]} of {eval_samples} evaluation samples non-finite")
+                reports = [
+                    evaluate(samples[k], self.target).to_dict()
+                    if self.diverged_at[k] < 0
+                    else diverged_report(
+                        self.target,
+                        eval_samples,
+                        step=int(self.diverged_at[k]),
+                        reason=self.divergence_reasons[k],
+                        n_nonfinite=int(nonfinite[k]),
+                    )
+                    for k in range(self.members)
+                ]
                 eval_steps.append(self.step_count)
                 checks.append(reports)
-                bar.set_postfix(ks=f"{np.nanmedian([r['ks_statistic'] for r in reports]):.3f}")
+                ks = [r["ks_statistic"] for r in reports if math.isfinite(r["ks_statistic"])]
+                bar.set_postfix(ks=f"{np.median(ks):.3f}" if ks else "-", diverged=int(np.sum(self.diverged_at >= 0)))
+            if on_checkpoint is not None and checkpoint_every and self.step_count % checkpoint_every == 0 and i < steps:
+                self._partial = self._record(d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks)
+                try:
+                    on_checkpoint()
+                finally:
+                    self._partial = None
         bar.close()
-        record = _history(d_losses, g_losses, eval_steps, checks, self.members)
+        record = self._record(d_losses, g_losses, first_step, eval_steps, checks)
         self.history = record if self.history is None else History.concatenate(self.history, record)
+        if on_checkpoint is not None:
+            on_checkpoint()
         return record
+
+    def _record(
+        self, d_losses: torch.Tensor, g_losses: torch.Tensor, first_step: int, eval_steps: list[int], checks: list
+    ) -> History:
+        """The history of the steps from ``first_step`` whose losses are given (changed in place)."""
+        for k in np.flatnonzero(self.diverged_at >= 0):  # losses after the divergence step: NaN
+            after = max(0, int(self.diverged_at[k]) - first_step)
+            d_losses[after:, k] = g_losses[after:, k] = math.nan
+        return _history(d_losses, g_losses, eval_steps, checks, self.members, self.diverged_at.copy())
+
+    def state_dict(self) -> dict:
+        """The whole training state, as tensors and plain values (a part of a checkpoint).
+
+        Weights, the generator's average, the optimizers' state (the torch optimizers' and,
+        on the fused engine, its own), the schedulers, the step count, the divergence state
+        and the history (within a :meth:`train` call writing a checkpoint, up to now).
+        Loaded by :meth:`load_state_dict` into a trainer built from the same setting, seeds
+        and target, training goes on bit for bit as it would have (same device). The
+        batches and penalty draws are keyed by (seed, step) and need no state.
+        """
+        from .checkpoint import history_to_state
+
+        def weights(module: torch.nn.Module | None) -> dict | None:
+            return None if module is None else {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+        history = self.history
+        if self._partial is not None:
+            history = self._partial if history is None else History.concatenate(history, self._partial)
+        return {
+            "step": self.step_count,
+            "generator": weights(self.generator),
+            "discriminator": weights(self.discriminator),
+            "generator_average": weights(self.generator_average),
+            "g_optimizer": copy.deepcopy(self.g_optimizer.state_dict()),
+            "d_optimizer": copy.deepcopy(self.d_optimizer.state_dict()),
+            "schedulers": [copy.deepcopy(scheduler.state_dict()) for scheduler in self.schedulers],
+            "fused_states": None if self.fused is None else self.fused.state_dict()["states"],
+            "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
+            "divergence_reasons": list(self.divergence_reasons),
+            "history": history_to_state(history),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Continue from :meth:`state_dict`'s output (ValueError/RuntimeError if it does not fit)."""
+        from .checkpoint import history_from_state
+
+        if (state["generator_average"] is None) != (self.generator_average is None):
+            raise ValueError("the generator average (ema_decay > 0) is saved but not configured, or the reverse")
+        if len(state["schedulers"]) != len(self.schedulers):
+            raise ValueError(f"{len(state['schedulers'])} learning-rate schedulers saved, {len(self.schedulers)} configured")
+        if (state["fused_states"] is None) != (self.fused is None):
+            raise ValueError("the fused engine's optimizer state is saved but this trainer uses autograd, or the reverse")
+        diverged_at = state["diverged_at"].numpy().astype(np.int64)
+        reasons = [str(reason) for reason in state["divergence_reasons"]]
+        if diverged_at.shape != (self.members,) or len(reasons) != self.members:
+            raise ValueError(f"divergence state of shape {diverged_at.shape} does not fit {self.members} members")
+        history = history_from_state(state["history"], members=self.members)
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        if self.generator_average is not None:
+            self.generator_average.load_state_dict(state["generator_average"])
+        self.g_optimizer.load_state_dict(state["g_optimizer"])
+        self.d_optimizer.load_state_dict(state["d_optimizer"])
+        for scheduler, saved in zip(self.schedulers, state["schedulers"]):
+            scheduler.load_state_dict(saved)
+        if self.fused is not None:
+            self.fused.load_state_dict({"states": state["fused_states"]}, optimizers=(self.g_optimizer, self.d_optimizer))
+        self.step_count = int(state["step"])
+        self.diverged_at = diverged_at
+        self.divergence_reasons = reasons
+        self.history = history
+        self._partial = None
+
+    def _diverge(self, k: int, step: int, reason: str) -> None:
+        self.diverged_at[k] = step
+        self.divergence_reasons[k] = reason
+
+    def _look_for_divergence(self, d_losses: torch.Tensor, g_losses: torch.Tensor) -> None:
+        """Mark the members with a non-finite loss in the span just trained or non-finite weights.
+
+        ``d_losses``, ``g_losses`` ``(span, K)``: the span's losses; it ended at :attr:`step_count`.
+        """
+        alive = self.diverged_at < 0
+        if not alive.any():
+            return
+        d_bad = (~torch.isfinite(d_losses)).cpu().numpy()
+        g_bad = (~torch.isfinite(g_losses)).cpu().numpy()
+        span = d_bad.shape[0]
+        networks = [("generator", self.generator), ("discriminator", self.discriminator)]
+        if self.generator_average is not None:
+            networks.append(("generator average", self.generator_average))
+        weights_bad = []
+        for name, network in networks:
+            bad = torch.zeros(self.members, dtype=torch.bool, device=self.device)
+            for tensor in (*network.parameters(), *network.buffers()):
+                # Every parameter and buffer of an ensemble has the member axis first.
+                if tensor.is_floating_point() and tensor.ndim and tensor.shape[0] == self.members:
+                    bad |= ~torch.isfinite(tensor.detach().reshape(self.members, -1)).all(dim=1)
+            weights_bad.append((name, bad.cpu().numpy()))
+        for k in np.flatnonzero(alive):
+            rows = np.flatnonzero(d_bad[:, k] | g_bad[:, k])
+            if rows.size:
+                j = int(rows[0])
+                which = [name for name, bad in (("discriminator", d_bad), ("generator", g_bad)) if bad[j, k]]
+                self._diverge(k, self.step_count - span + j + 1, f"non-finite {' and '.join(which)} loss")
+                continue
+            names = [name for name, bad in weights_bad if bad[k]]
+            if names:
+                self._diverge(k, self.step_count, f"non-finite {', '.join(names)} weights")
+
+
+def diverged_report(target, n: int, *, step: int, reason: str, n_nonfinite: int = 0) -> dict:
+    """The report, as :meth:`evaluation.Report.to_dict` gives it, of a run that diverged at ``step``.
+
+    Labelled ``'diverged'`` with every score NaN (none is computed: a diverged run has no
+    scores), the same keys as any report on ``target`` of ``n`` samples, ``n_nonfinite``
+    as counted in the run's samples, and ``reasons`` saying when and why it diverged.
+    """
+    from evaluation import evaluate
+
+    # evaluate on an all-NaN sample: the 'diverged' report with the target's exact keys.
+    report = evaluate(np.full((max(n, 2), target.dim), math.nan), target).to_dict()
+    report.update(n=int(n), n_nonfinite=int(n_nonfinite), reasons=f"training diverged at step {step}: {reason}")
+    return report
 
 
 def _history(
-    d_losses: torch.Tensor, g_losses: torch.Tensor, eval_steps: list[int], checks: list[list[dict]], members: int
+    d_losses: torch.Tensor,
+    g_losses: torch.Tensor,
+    eval_steps: list[int],
+    checks: list[list[dict]],
+    members: int,
+    diverged_at: np.ndarray,
 ) -> History:
     numeric = [key for key, value in checks[0][0].items() if isinstance(value, int | float) and not isinstance(value, bool)] if checks else []
     scores = {
@@ -243,4 +466,5 @@ def _history(
         eval_steps=np.array(eval_steps, dtype=int),
         scores=scores,
         labels=labels,
+        diverged_at=diverged_at,
     )

@@ -28,14 +28,17 @@ step runs either eagerly (no compile cost; products as BLAS calls or, where a di
 is 1, broadcasts; torch's fused Adam kernel) or compiled (products as broadcast-and-sum
 loops that inductor fuses), one call per chunk of steps (:func:`make_run`) or per step
 under learning-rate decay; see :class:`FusedEngine` and :func:`should_compile`. Loss values for the history come from
-the loss class itself, as in the autograd path. Anything without a derivation here
-(penalties, which need double backpropagation; custom networks; other losses, optimizers
-or options) is named by :func:`unsupported_features` and trained by the autograd path.
+the loss class itself, as in the autograd path. The gradient penalty, R1 and R2 are
+differentiated by hand too, for critics with piecewise-linear activations (see
+:func:`penalty_weight_grads`). Anything without a derivation here (other penalties, custom
+networks, other losses, optimizers or options) is named by :func:`unsupported_features`
+and trained by the autograd path.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import warnings
@@ -58,7 +61,7 @@ from ..losses import (
 )
 from ..networks import ACTIVATIONS, MLPSpec, StackedMLP
 from ..optim import SGD, Adam, RMSprop
-from ..penalties import WeightClipping
+from ..penalties import R1, R2, GradientPenalty, Penalty, WeightClipping
 
 aten = torch.ops.aten
 Scalar = float | Tensor  # a python float when eager, a (1,) tensor inside a compiled graph
@@ -294,6 +297,86 @@ LOSS_GRADIENTS: dict[type[Loss], LossGradient] = {
 
 
 # --------------------------------------------------------------------------------------
+# Gradient penalties: their gradient w.r.t. the critic's weights, by hand. A penalty is a
+# function P(g) of the critic's input gradient g_n = ∇ₓD(x_n) at M points x_n (K, M, d).
+# For a critic whose activations are piecewise linear (ReLU, leaky ReLU) with an identity
+# head, the activation slopes m_l = σ'(z_l) are constant in the weights (almost
+# everywhere), so g is a product of weights and fixed masks. The backward pass of D at the
+# points gives u_l = ∂D/∂z_l per layer (u_{L-1} = 1) and g = u_0 W_0ᵀ, with
+# v_l = u_l W_lᵀ and u_{l-1} = m_{l-1} ⊙ v_l. Differentiating P through it, with
+# ρ_0 = ∂P/∂g, runs forwards through the network:
+#
+#     ∂P/∂W_l = Σ_n ρ_{l,n}ᵀ u_{l,n},    ρ_{l+1} = m_l ⊙ (ρ_l W_l),    ∂P/∂b_l = 0.
+#
+# This is what double backpropagation (``create_graph=True``) computes for such a critic,
+# without recording a graph. ``PENALTY_RULES`` give, per penalty class, the points and
+# ∂P/∂g (P being a mean over the M points, as in ganzoo.penalties).
+
+_PIECEWISE_LINEAR = frozenset({"relu", "leaky_relu"})
+
+
+class PenaltyRule(NamedTuple):
+    # points(penalty, real, fake, uniform): the points (K, M, d), uniform (K, draws) its numbers
+    points: Callable[[Penalty, Tensor, Tensor, Tensor], Tensor]
+    # gradient(penalty, g): ∂P/∂g for the input gradients g (K, M, d)
+    gradient: Callable[[Penalty, Tensor], Tensor]
+
+
+def _gradient_penalty_points(penalty: GradientPenalty, real: Tensor, fake: Tensor, uniform: Tensor) -> Tensor:
+    # x̂ = ε x + (1 - ε) G(z), ε the first B numbers (GradientPenalty.__call__'s formula).
+    epsilon = uniform[:, : real.shape[1]].reshape(real.shape[0], real.shape[1], 1)
+    return epsilon * real + (1.0 - epsilon) * fake
+
+
+def _gradient_penalty_gradient(penalty: GradientPenalty, g: Tensor) -> Tensor:
+    # P = λ/M Σ_n e_n², e_n = |g_n| - 1 (clamped at 0 when one-sided):
+    # ∂P/∂g_n = 2λ/M e_n g_n / |g_n|, and 0 where |g_n| = 0 (torch's norm backward).
+    norms = torch.linalg.vector_norm(g, dim=-1, keepdim=True)
+    excess = norms - 1.0
+    if penalty.one_sided:
+        excess = excess.clamp(min=0.0)
+    direction = torch.where(norms > 0, g / norms, torch.zeros_like(g))
+    return direction * (excess * (2.0 * penalty.weight / g.shape[1]))
+
+
+def _squared_norm_gradient(penalty: R1 | R2, g: Tensor) -> Tensor:
+    # P = γ/2 · 1/M Σ_n |g_n|²: ∂P/∂g_n = γ/M g_n.
+    return g * (penalty.gamma / g.shape[1])
+
+
+PENALTY_RULES: dict[type[Penalty], PenaltyRule] = {
+    GradientPenalty: PenaltyRule(_gradient_penalty_points, _gradient_penalty_gradient),
+    R1: PenaltyRule(lambda penalty, real, fake, uniform: real, _squared_norm_gradient),
+    R2: PenaltyRule(lambda penalty, real, fake, uniform: fake, _squared_norm_gradient),
+}
+
+
+def penalty_weight_grads(
+    params: Sequence[Tensor], points: Tensor, rho_of: Callable[[Tensor], Tensor], act: Activation, mm: MatMul
+) -> list[Tensor]:
+    """∂P/∂W_l for each layer of an identity-head, piecewise-linear critic (see above).
+
+    ``rho_of(g)`` maps the input gradients ``g (K, M, d)`` at ``points`` to ∂P/∂g.
+    """
+    output, inputs, pre = mlp_forward(params, points, act, HEAD_RULES["identity"], mm)
+    layers = len(params) // 2
+    u: list[Tensor] = []  # u_l = ∂D/∂z_l, from the last layer down
+    dz = torch.ones_like(output)
+    for layer in range(layers - 1, -1, -1):
+        u.insert(0, dz)
+        v = mm.input_grad(dz, params[2 * layer])
+        if layer > 0:
+            dz = act.backward(v, pre[layer - 1], inputs[layer])
+    rho = rho_of(v)  # v = g, the input gradient
+    weight_grads = []
+    for layer in range(layers):
+        weight_grads.append(mm.weight_grad(rho, u[layer], None))
+        if layer < layers - 1:  # ρ_{l+1} = m_l ⊙ (ρ_l W_l)
+            rho = act.backward(mm.input_grad(rho, params[2 * layer].transpose(1, 2)), pre[layer], inputs[layer + 1])
+    return weight_grads
+
+
+# --------------------------------------------------------------------------------------
 # Optimizers on flat (K, P) buffers: p, the gradient g, the state buffers, the learning
 # rate (a float when eager, a float64 (1,) tensor when compiled). Adam's state ends with
 # its step count, a float32 tensor of shape (1,) as torch's fused Adam keeps it.
@@ -424,7 +507,18 @@ def unsupported_features(config: GANConfig) -> list[str]:
     problems = [f"the option {p}" for p in _unknown_options(config, _CONFIG_FIELDS, "GANConfig")]
     if type(config.loss) not in LOSS_GRADIENTS:
         problems.append(f"the loss {config.loss!r} (no hand-derived score gradient)")
-    problems += [f"the penalty {p!r} (penalties need double backpropagation)" for p in config.penalties]
+    for penalty in config.penalties:
+        if type(penalty) not in PENALTY_RULES:
+            problems.append(f"the penalty {penalty!r} (no hand-derived weight gradient)")
+        elif not (
+            type(config.discriminator) is MLPSpec
+            and config.discriminator.activation in _PIECEWISE_LINEAR
+            and config.discriminator.output == "identity"
+        ):
+            problems.append(
+                f"the penalty {penalty!r} on a discriminator other than an MLPSpec with "
+                f"activation in {sorted(_PIECEWISE_LINEAR)} and output 'identity'"
+            )
     problems += [f"the constraint {c!r}" for c in config.constraints if type(c) is not WeightClipping]
     for name in ("generator", "discriminator"):
         spec = getattr(config, name)
@@ -475,12 +569,12 @@ def split(flat: Tensor, shapes: Sequence[tuple[int, ...]]) -> list[Tensor]:
 def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tensor]]:
     """The function doing one generator step with its critic steps, for ``plan``.
 
-    ``step(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, eager=None)``
+    ``step(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, uniform, eager=None)``
     updates the flat buffers ``g``, ``d`` (parameters) and ``ema`` (the generator's
     average, or None) and the optimizer states in place, and returns the last critic
     step's loss and the generator loss, each ``(K,)``. ``g_lr``, ``d_lr`` are this step's
-    learning rates. ``real`` and ``noise_d`` are ``(n_critic, K, B, ·)``, ``noise_g`` is
-    ``(K, B, latent)``.
+    learning rates. ``real``, ``noise_d``, ``noise_g`` and ``uniform`` are the step's
+    :class:`~ganzoo.streams.StepBatches`.
 
     Eager (``compiled=False``), ``eager`` holds precomputed views: the parameters and the
     flat gradient buffers with their views, which the backward pass writes into. Compiled,
@@ -500,8 +594,13 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     ema_weight = 1.0 - config.ema_decay
     batch = config.batch_size
     constants = loss_constants(batch, device=plan.device, dtype=plan.dtype)
+    penalties = []  # (penalty, rule, its numbers' offset in a step's uniform row)
+    offset = 0
+    for penalty in config.penalties:
+        penalties.append((penalty, PENALTY_RULES[type(penalty)], offset))
+        offset += penalty.draws(batch, plan.d_shapes[0][0])
 
-    def step(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, eager=None):
+    def step(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, uniform, eager=None):
         if eager is None:  # compiled: views and constants made in the graph (fewer inputs)
             g_params, d_params = split(g_flat, plan.g_shapes), split(d_flat, plan.d_shapes)
             g_grad = d_grad = g_out = d_out = None
@@ -517,6 +616,14 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
             d_loss = loss.discriminator_loss(scores[:, :batch], scores[:, batch:])
             ds = rule.discriminator(loss, scores, c)
             grads, _ = mlp_backward(d_params, cache, ds, d_act, d_head, mm, param_grads=True, out=d_out)
+            for penalty, penalty_rule, start in penalties:
+                points = penalty_rule.points(penalty, real[i], fake, uniform[i][:, start:])
+                rho_of = functools.partial(penalty_rule.gradient, penalty)
+                for layer, w_grad in enumerate(penalty_weight_grads(d_params, points, rho_of, d_act, mm)):
+                    if d_out is not None:  # eager: into the flat gradient buffer
+                        d_out[2 * layer].add_(w_grad)
+                    else:
+                        grads[2 * layer] = grads[2 * layer] + w_grad
             d_update(d_opt, d_flat, d_grad if d_grad is not None else _flat(grads, d_flat), d_state, d_lr)
             for clip in clips:
                 d_flat.clamp_(-clip, clip)
@@ -546,10 +653,9 @@ def _flat(grads: list[Tensor], like: Tensor) -> Tensor:
 def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
     """The function running many generator steps in one call, for ``plan`` (compiled only).
 
-    ``run(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise, start, stop)`` runs the
-    steps ``start <= i < stop`` (0-dim int64 tensors) of a chunk of batches ``real``
-    ``(steps, n_critic, K, B, dim)`` and ``noise`` ``(steps, n_critic + 1, K, B, latent)``
-    (the generator's batch last), updating the buffers in place like :func:`make_step`,
+    ``run(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise, uniform, start, stop)`` runs
+    the steps ``start <= i < stop`` (0-dim int64 tensors) of a
+    :class:`~ganzoo.streams.Chunk` of batches, updating the buffers in place like :func:`make_step`,
     and returns the losses of every step of the chunk, ``(steps, K)`` each (rows outside
     ``[start, stop)`` are garbage). The loop is ``torch._higher_order_ops.while_loop``
     around the step: compiled, it is one graph whatever the number of steps, and it pays
@@ -562,7 +668,7 @@ def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
     step = make_step(plan, compiled=True)
     n_critic = plan.config.n_critic
 
-    def run(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise, start, stop):
+    def run(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise, uniform, start, stop):
         buffers = [g_flat, d_flat, *([] if ema_flat is None else [ema_flat]), *g_state, *d_state]
         n_g = len(g_state)
         first = 3 if ema_flat is not None else 2
@@ -578,7 +684,8 @@ def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
             at = i.reshape(1)
             z = noise.index_select(0, at)[0]
             r = real.index_select(0, at)[0]
-            d_loss, g_loss = step(g, d, ema, g_s, d_s, g_lr, d_lr, r, z[:n_critic], z[n_critic])
+            u = uniform.index_select(0, at)[0]
+            d_loss, g_loss = step(g, d, ema, g_s, d_s, g_lr, d_lr, r, z[:n_critic], z[n_critic], u)
             out = carry[-1].index_copy(1, at, torch.stack([d_loss, g_loss])[:, None])
             return (i + 1, *carry[:-1], out)
 
@@ -719,15 +826,17 @@ class FusedEngine:
         """Choose eager or compiled execution for the next ``steps`` generator steps."""
         self.compiled = should_compile(self.plan, steps) if self.compile is None else self.compile
 
-    def step(self, real: Tensor, noise_d: Tensor, noise_g: Tensor) -> tuple[Tensor, Tensor]:
-        """One generator step with its critic steps; the losses as the autograd step returns them."""
+    def step(self, real: Tensor, noise_d: Tensor, noise_g: Tensor, uniform: Tensor) -> tuple[Tensor, Tensor]:
+        """One generator step with its critic steps, on a :class:`~ganzoo.streams.StepBatches`;
+        the losses as the autograd step returns them."""
         g_lr, d_lr = self._groups[0]["lr"], self._groups[1]["lr"]
+        batches = (real, noise_d, noise_g, uniform)
         with torch.no_grad():
             if self.compiled:
-                losses = self._call_compiled("step", real, noise_d, noise_g)
+                losses = self._call_compiled("step", *batches)
                 if losses is not None:
                     return losses
-            return self._eager_step(*self.buffers, *self.states, g_lr, d_lr, real, noise_d, noise_g, self._eager_views)
+            return self._eager_step(*self.buffers, *self.states, g_lr, d_lr, *batches, self._eager_views)
 
     def run(
         self, batches, first_step: int, count: int, *, progress: Callable[[int], object] = lambda steps: None
@@ -743,10 +852,10 @@ class FusedEngine:
         step, end = first_step, first_step + count
         with torch.no_grad():
             while step < end and self.runs_spans:
-                offset, real, noise = batches.chunk(step)
+                offset, real, noise, uniform = batches.chunk(step)
                 stop = min(offset + end - step, real.shape[0])
                 bounds = (torch.tensor(i, device=real.device) for i in (offset, stop))
-                losses = self._call_compiled("run", real, noise, *bounds)
+                losses = self._call_compiled("run", real, noise, uniform, *bounds)
                 if losses is None:  # compilation failed: on eagerly
                     break
                 d_losses.append(losses[0][offset:stop])
@@ -779,6 +888,29 @@ class FusedEngine:
             return None
         self._compiled[kind] = function
         return losses
+
+    # -- checkpoints (ganzoo.checkpoint) ------------------------------------------------
+
+    def state_dict(self) -> dict[str, list[list[Tensor]]]:
+        """A copy of the engine's own optimizer state: ``{"states": [g_state, d_state]}``.
+
+        The parameters need no saving here: they live in the modules (views of
+        :attr:`buffers`), which the trainer saves.
+        """
+        return {"states": [[t.detach().clone() for t in state] for state in self.states]}
+
+    def load_state_dict(self, state: dict, *, optimizers: tuple[torch.optim.Optimizer, ...]) -> None:
+        """Copy :meth:`state_dict`'s output into the state in place; ``optimizers`` are the
+        trainer's, whose param-group dicts (where the rates are read) loading replaced."""
+        saved = state["states"]
+        if len(saved) != len(self.states) or any(len(a) != len(b) for a, b in zip(saved, self.states)):
+            raise ValueError("the saved fused optimizer state has another layout (another optimizer?)")
+        for live, copies in zip(self.states, saved):
+            for tensor, value in zip(live, copies):
+                if tuple(value.shape) != tuple(tensor.shape):
+                    raise ValueError(f"fused optimizer state of shape {tuple(value.shape)}, expected {tuple(tensor.shape)}")
+                tensor.copy_(value)
+        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
 
 
 # The cost model behind should_compile, measured on the project's 2-core CPU machines with

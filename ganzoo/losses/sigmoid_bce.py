@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -35,10 +37,22 @@ class SigmoidBCELoss(Loss):
     def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
         real_prob = torch.sigmoid(real_scores)
         fake_prob = torch.sigmoid(fake_scores)
-        real_term = F.binary_cross_entropy(real_prob, torch.ones_like(real_prob), reduction="none")
-        fake_term = F.binary_cross_entropy(fake_prob, torch.zeros_like(fake_prob), reduction="none")
+        real_term = _bce(real_prob, torch.ones_like(real_prob))
+        fake_term = _bce(fake_prob, torch.zeros_like(fake_prob))
         return batch_mean(real_term) + batch_mean(fake_term)
 
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         fake_prob = torch.sigmoid(fake_scores)
-        return batch_mean(F.binary_cross_entropy(fake_prob, torch.ones_like(fake_prob), reduction="none"))
+        return batch_mean(_bce(fake_prob, torch.ones_like(fake_prob)))
+
+
+def _bce(prob: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """``F.binary_cross_entropy(prob, target, reduction="none")``, NaN where ``prob`` is NaN.
+
+    The BCE kernel refuses a NaN probability (an exception on CPU, a device-side assert on
+    CUDA), so one diverged ensemble member would stop all of them. NaN entries go around
+    the kernel and come back as NaN; every other entry, and its gradient, is bit for bit
+    what the kernel gives (masked_fill passes the gradient through unchanged).
+    """
+    nan = torch.isnan(prob)
+    return F.binary_cross_entropy(prob.masked_fill(nan, 0.5), target, reduction="none").masked_fill(nan, math.nan)

@@ -13,7 +13,7 @@ import os
 import queue as queue_module
 from collections.abc import Iterator, Sequence
 
-from .runner import StepReport, run_cell
+from .runner import CellCheckpoints, StepReport, run_cell
 from .spec import Cell, Study
 from .store import RunRecord
 
@@ -66,17 +66,19 @@ class LocalBackend:
         self.workers = workers
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
 
-    def run(self, study: Study, cells: Sequence[Cell], report: StepReport) -> Results:
+    def run(
+        self, study: Study, cells: Sequence[Cell], report: StepReport, *, checkpoints: CellCheckpoints | None = None
+    ) -> Results:
         if self.workers == 1 or len(cells) == 1:
             for cell in cells:
-                yield cell, run_cell(study, cell, report)
+                yield cell, run_cell(study, cell, report, checkpoints=checkpoints)
             return
         context = multiprocessing.get_context("spawn")  # fork after torch started threads can hang
         steps = context.Queue()
         self.pool = concurrent.futures.ProcessPoolExecutor(
             min(self.workers, len(cells)), mp_context=context, initializer=_init_worker, initargs=(steps,)
         )
-        futures = {self.pool.submit(_worker_cell, study, cell): cell for cell in cells}
+        futures = {self.pool.submit(_worker_cell, study, cell, checkpoints): cell for cell in cells}
         pending = set(futures)
         while pending:
             finished, pending = concurrent.futures.wait(
@@ -114,8 +116,8 @@ def _init_worker(steps) -> None:
     _STEPS = steps
 
 
-def _worker_cell(study: Study, cell: Cell) -> list[RunRecord]:
-    return run_cell(study, cell, _STEPS.put if _STEPS is not None else None)
+def _worker_cell(study: Study, cell: Cell, checkpoints: CellCheckpoints | None = None) -> list[RunRecord]:
+    return run_cell(study, cell, _STEPS.put if _STEPS is not None else None, checkpoints=checkpoints)
 
 
 class RayBackend:
@@ -140,11 +142,13 @@ class RayBackend:
             ray.init(**options)
             self.started = True
 
-    def run(self, study: Study, cells: Sequence[Cell], report: StepReport) -> Results:
+    def run(
+        self, study: Study, cells: Sequence[Cell], report: StepReport, *, checkpoints: CellCheckpoints | None = None
+    ) -> Results:
         ray = self.ray
         task = ray.remote(num_cpus=1, max_retries=0)(_ray_cell)
         study_ref = ray.put(study)
-        refs = {task.remote(study_ref, cell): cell for cell in cells}
+        refs = {task.remote(study_ref, cell, checkpoints): cell for cell in cells}
         while refs:
             ready, _ = ray.wait(list(refs), num_returns=1, timeout=0.5)
             for ref in ready:
@@ -166,8 +170,8 @@ class RayBackend:
             self.started = False
 
 
-def _ray_cell(study: Study, cell: Cell) -> list[RunRecord]:
+def _ray_cell(study: Study, cell: Cell, checkpoints: CellCheckpoints | None = None) -> list[RunRecord]:
     import torch
 
     torch.set_num_threads(1)
-    return run_cell(study, cell)
+    return run_cell(study, cell, checkpoints=checkpoints)

@@ -51,17 +51,28 @@ def add_parsers(commands) -> None:
     compare.add_argument("--backend", choices=BACKENDS, default="local", help="local processes or a Ray cluster")
     compare.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
     compare.add_argument("--address", help="Ray cluster address (default: start a local Ray instance)")
+    compare.add_argument(
+        "--checkpoint-every",
+        type=int,
+        metavar="STEPS",
+        help=(
+            "save each training cell's state every STEPS generator steps (rounded up to a multiple of 1024) "
+            "into OUT/checkpoints, so that a killed study resumes mid-cell with identical results "
+            "(0: never; default 2000)"
+        ),
+    )
     compare.add_argument("--metric", help="metric that ranks settings in the report (default: KS D; 2-D: sliced W1)")
     compare.add_argument("--no-report", action="store_true", help="store results only; `ganzoo report` later")
     bar = compare.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true", default=None, help="always show progress bars")
     bar.add_argument("--quiet", action="store_false", dest="progress", help="never show progress bars")
-    compare.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS: when not given here, the subcommand must not reset `ganzoo --debug compare ...`.
+    compare.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     report = commands.add_parser("report", help="rebuild a study's report and figures from its stored results")
     report.add_argument("folder", type=Path, help="the study folder (holds study.sqlite)")
     report.add_argument("--metric", help="metric that ranks settings (default: KS D; 2-D: sliced W1)")
-    report.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
 def study_from_args(args: argparse.Namespace):
@@ -103,9 +114,14 @@ def compare_command(args: argparse.Namespace) -> int:
     from .runner import run_study
 
     study, out = study_from_args(args)
+    check_metric(args.metric, study.targets)  # before training, not after
     start = time.perf_counter()
     try:
-        result = run_study(study, out, backend=args.backend, workers=args.workers, address=args.address, progress=args.progress)
+        options = {} if args.checkpoint_every is None else {"checkpoint_every": args.checkpoint_every}
+        result = run_study(
+            study, out, backend=args.backend, workers=args.workers, address=args.address, progress=args.progress,
+            **options,
+        )  # fmt: skip
         print(
             f"ganzoo compare: {result.trained} runs trained, {result.existing} already stored, "
             f"{result.total} in the study ({result.seconds:.1f} s); results in {out / 'study.sqlite'}",
@@ -127,12 +143,36 @@ def report_command(args: argparse.Namespace) -> int:
     from .report import build_report
 
     try:
+        if args.metric is not None:
+            from .store import Store
+
+            with Store.open(args.folder) as store:
+                targets = store.definition()["targets"]
+            check_metric(args.metric, targets)
         path = build_report(args.folder, metric=args.metric)
     except sqlite3.Error as error:
         raise RuntimeError(f"study store {args.folder / 'study.sqlite'}: {error}") from None
     print(f"ganzoo report: wrote {path}", file=sys.stderr)
     _print_summary(args.folder)
     return 0
+
+
+def check_metric(metric: str | None, targets) -> None:
+    """A ValueError unless ``metric`` (if given) is a numeric score of every target's report."""
+    if metric is None:
+        return
+    import numpy as np
+    from evaluation import evaluate, target_from_spec
+
+    for spec in targets:
+        target = target_from_spec(spec)
+        # The scores a run stores are evaluate(...).to_dict(): read their names off a tiny one.
+        scores = evaluate(target.sample(20, np.random.default_rng(0)), target, mmd_permutations=0).to_dict()
+        names = [k for k, v in scores.items() if type(v) in (int, float) and k not in ("n", "n_nonfinite")]
+        if metric not in names:
+            raise ValueError(
+                f"--metric must name a score of target {spec!r}, got {metric!r}; scores: {', '.join(names)}"
+            )
 
 
 def _print_summary(out: Path) -> None:

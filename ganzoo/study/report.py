@@ -79,6 +79,18 @@ def _median_iqr(summary, key: str) -> str:
     return f"{_fmt(score.median)} [{_fmt(score.q25)}, {_fmt(score.q75)}]"
 
 
+def _diverged_text(run: RunRecord) -> str:
+    step = run.history.get("diverged_at")
+    return f"seed {run.seed} at step {step}" if step is not None else f"seed {run.seed} (final sample)"
+
+
+def _blank_nonfinite(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CSV rows with NaN and inf as empty cells: a missing score is never written as a number."""
+    return [
+        {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()} for row in rows
+    ]
+
+
 def build_report(out: str | Path, *, metric: str | None = None, figures_too: bool = True) -> Path:
     """Write ``report.md``, CSV tables and figures into the study folder ``out``.
 
@@ -119,7 +131,11 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         "A run *converged* when its final sample passes evaluation's effect-size thresholds "
         "(KS D <= 0.02, |mean error| <= 0.04 sigma, |std ratio - 1| <= 0.05 in 1-D; see "
         "docs/evaluation.md); otherwise its label says how it failed. Success rates carry "
-        "95 % Wilson intervals; scores are *median [first quartile, third quartile]* across seeds.",
+        "95 % Wilson intervals; scores are *median [first quartile, third quartile]* across seeds. "
+        "A run labelled *diverged* met NaN or inf (in a loss, the weights or its samples) and was "
+        "stopped at the generator step listed under its target: it has no scores (empty in the CSV "
+        "files), is left out of every median and quartile, counts as a failure in the success rate "
+        "and as the worst value in the ranking.",
     ]
     summary_rows, label_rows, pair_rows, ranking_rows = [], [], [], []
     run_rows = []
@@ -128,7 +144,7 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
         row.update(
             {"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds,
-             "cpu_seconds": run.cpu_seconds}
+             "cpu_seconds": run.cpu_seconds, "diverged_at": run.history.get("diverged_at")}
         )
         run_rows.append(row)
     for spec in definition["targets"]:
@@ -172,6 +188,15 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
             counts.append({"setting": s, **{label: tally.get(label, 0) for label in (*LABEL_ORDER, *extra)}})
             label_rows.append({"target": spec, **counts[-1]})
         lines += ["", "### Failure labels (runs per verdict)", "", to_markdown(counts)]
+        diverged = {s: [r for r in rs if r.label == "diverged"] for s, rs in groups.items()}
+        if any(diverged.values()):
+            lines += [
+                "",
+                "Diverged runs, with the generator step at which training found NaN or inf "
+                "(their scores are excluded from the medians above):",
+                "",
+                *(f"- `{s}`: " + ", ".join(_diverged_text(r) for r in rs) for s, rs in diverged.items() if rs),
+            ]
         if len(groups) >= 2:
             comparison = compare({s: [r.scores for r in rs] for s, rs in groups.items()}, metric=key)
             ranking = [
@@ -214,10 +239,10 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         if figures_too:
             lines += ["", "### Figures", ""]
             lines += _figures(out, spec, target, groups, key)
-    (out / "runs.csv").write_text(to_csv(run_rows))
+    (out / "runs.csv").write_text(to_csv(_blank_nonfinite(run_rows)))
     for name, rows in (("summary", summary_rows), ("labels", label_rows), ("comparison", pair_rows), ("ranking", ranking_rows)):
         if rows:
-            (out / f"{name}.csv").write_text(to_csv(rows))
+            (out / f"{name}.csv").write_text(to_csv(_blank_nonfinite(rows)))
     lines += [
         "",
         "## Files",

@@ -5,14 +5,23 @@ run by a backend (:mod:`ganzoo.study.backends`) in this process, in worker proce
 on a Ray cluster; it returns plain records and never touches the store. :func:`run_study`
 is the driver: it opens (or resumes) the study folder's store, hands out the cells that
 are missing, and commits each result in one transaction as it arrives.
+
+Long cells also save their training state every so many steps into
+``<study>/checkpoints/`` (:class:`CellCheckpoints`): a study killed mid-cell restarts that
+cell from its last checkpoint, exactly (the stored results are those of an uninterrupted
+study), and a checkpoint is deleted once its cell's records are committed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import json
+import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +32,84 @@ from .store import RunRecord, Store
 
 StepReport = Callable[[int], None]
 """Called with a number of run-steps just done (steps x ensemble members)."""
+
+DEFAULT_CHECKPOINT_EVERY = 2000
+"""Generator steps between a long cell's checkpoints (``ganzoo compare --checkpoint-every``)."""
+
+CHECKPOINTS = "checkpoints"
+"""The study folder's subfolder for the checkpoints of cells in training."""
+
+
+# --------------------------------------------------------------------------------------
+# Checkpoints of cells
+
+
+def checkpoint_interval(every: int) -> int:
+    """``every`` rounded up to a whole number of the trainer's divergence-check spans.
+
+    Training pauses at those steps anyway (:data:`ganzoo.trainer.DIVERGENCE_CHECK_STEPS`),
+    so checkpoints taken there change nothing in a run: the stored results do not depend
+    on the interval (which is therefore not part of a study's definition). 0 stays 0.
+    """
+    from ..trainer import DIVERGENCE_CHECK_STEPS
+
+    return -(-every // DIVERGENCE_CHECK_STEPS) * DIVERGENCE_CHECK_STEPS
+
+
+@dataclasses.dataclass(frozen=True)
+class CellCheckpoints:
+    """Where cells save their training state (``folder``) and every how many steps.
+
+    A cell longer than ``every`` steps writes ``folder/<cell key>.pt`` every ``every``
+    generator steps and when its training ends (``GAN.fit(checkpoint=...)``); a cell
+    that finds its file resumes from it. The driver deletes the file once the cell's
+    records are committed. ``every`` should come from :func:`checkpoint_interval`.
+    """
+
+    folder: Path
+    every: int
+
+    def path(self, cell: Cell) -> Path:
+        """The cell's file: its setting (readable) and a hash of setting, target and seeds."""
+        key = json.dumps([cell.setting.id, cell.target, list(cell.seeds)])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        readable = re.sub(r"[^A-Za-z0-9._-]+", "_", cell.setting.id)[:48]
+        return self.folder / f"{readable}-{digest}.pt"
+
+    def remove(self, cell: Cell) -> None:
+        self.path(cell).unlink(missing_ok=True)
+
+    def clean(self, keep: list[Cell]) -> None:
+        """Delete checkpoints of cells not in ``keep`` (stored before the file could be
+        deleted) and temporary files of interrupted writes; the folder too once empty."""
+        if not self.folder.is_dir():
+            return
+        wanted = {self.path(cell) for cell in keep}
+        now = time.time()
+        for path in self.folder.iterdir():
+            stale = path.suffix == ".pt" and path not in wanted
+            # A temporary file is left by a write that was killed; a recent one may be
+            # another process's write in progress (two drivers on one folder).
+            abandoned = path.name.endswith(".tmp") and now - path.stat().st_mtime > 600
+            if path.is_file() and (stale or abandoned):
+                path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()  # only if empty
+
+
+def _restored(gan, path: Path, target) -> bool:
+    """Whether ``gan`` now holds the state of the checkpoint ``path`` (False: none there)."""
+    from ..checkpoint import CheckpointError
+
+    if not path.is_file():
+        return False
+    try:
+        gan.restore(path, target=target)
+    except CheckpointError as error:  # cannot happen to an atomically written file of this study
+        warnings.warn(f"{error}; training the cell from its start instead", stacklevel=3)
+        path.unlink(missing_ok=True)
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------
@@ -104,15 +191,25 @@ def _live_steps(report: StepReport | None, members: int) -> Iterator[None]:
 def _window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
     """Mean loss over each interval between scored checks (the full loss curve is large)."""
     edges = np.concatenate([[0], eval_steps])
-    return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
+        return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
 
 
-def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list[RunRecord]:
-    """Train one cell as one ensemble and return one record per seed (nothing is stored)."""
+def run_cell(
+    study: Study, cell: Cell, report: StepReport | None = None, *, checkpoints: CellCheckpoints | None = None
+) -> list[RunRecord]:
+    """Train one cell as one ensemble and return one record per seed (nothing is stored).
+
+    With ``checkpoints``, a cell longer than ``checkpoints.every`` steps saves its state
+    there as it trains, and resumes from a checkpoint it finds (left by a killed study):
+    the records are the same as those of an uninterrupted cell. ``seconds`` and
+    ``cpu_seconds`` then count only the time spent in this process.
+    """
     import torch
     from evaluation import evaluate, target_from_spec
 
     from .. import __version__
+    from ..trainer import diverged_report
 
     target = target_from_spec(cell.target)
     config = cell.setting.config(study.steps)
@@ -122,19 +219,41 @@ def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list
     try:
         start, cpu_start = time.perf_counter(), time.process_time()
         gan = cell.setting.variant_class(seeds=cell.seeds, engine=study.engine, **kwargs)
+        path = None
+        if checkpoints is not None and checkpoints.every and config.steps > checkpoints.every:
+            path = checkpoints.path(cell)
         with _live_steps(report, len(cell.seeds)):
-            history = gan.fit(
-                target,
-                steps=config.steps,
-                eval_every=study.eval_every,
-                eval_samples=study.eval_samples,
-                progress=False,
-            )
+            if path is not None and _restored(gan, path, target):
+                gan.resume(progress=False)  # the rest of the interrupted fit below, exactly
+            else:
+                gan.fit(
+                    target,
+                    steps=config.steps,
+                    eval_every=study.eval_every,
+                    eval_samples=study.eval_samples,
+                    progress=False,
+                    **({} if path is None else {"checkpoint": path, "checkpoint_every": checkpoints.every}),
+                )
+        history = gan.history
         samples = gan.sample(study.final_samples, seed=0)  # (K, n, dim)
         grid = discriminator_grid(target, study.grid_points)
         on_grid = gan.discriminate(grid)  # (K, g)
         engine = "fused" if getattr(gan.trainer, "fused", None) is not None else "autograd"
-        reports = [evaluate(samples[k], target).to_dict() for k in range(len(cell.seeds))]
+        # A member that diverged during training is labelled so, with no scores (stored as
+        # null), whatever its final sample looks like; the others are scored.
+        diverged_at = np.atleast_1d(history.diverged_at)
+        reports = [
+            evaluate(samples[k], target).to_dict()
+            if diverged_at[k] < 0
+            else diverged_report(
+                target,
+                study.final_samples,
+                step=int(diverged_at[k]),
+                reason=gan.trainer.divergence_reasons[k],
+                n_nonfinite=int(np.sum(~np.isfinite(samples[k]).all(axis=-1))),
+            )
+            for k in range(len(cell.seeds))
+        ]
         seconds = (time.perf_counter() - start) / len(cell.seeds)
         cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
     finally:
@@ -160,6 +279,8 @@ def run_cell(study: Study, cell: Cell, report: StepReport | None = None) -> list
                     "labels": member.labels.tolist(),
                     "d_loss_mean": _window_means(member.d_loss, member.eval_steps),
                     "g_loss_mean": _window_means(member.g_loss, member.eval_steps),
+                    # The generator step at which the run diverged, or None (never).
+                    "diverged_at": int(member.diverged_at) if member.diverged_at >= 0 else None,
                 },
                 sample=samples[k, : study.stored_samples].astype(np.float32),
                 grid=grid.astype(np.float32),
@@ -209,6 +330,7 @@ def run_study(
     workers: int | None = None,
     address: str | None = None,
     progress: bool | None = None,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
 ) -> StudyRun:
     """Train every run of ``study`` not yet stored in ``out`` and store each as it finishes.
 
@@ -219,6 +341,15 @@ def run_study(
     tasks; ``address`` joins a running cluster, else a local Ray instance starts with
     ``workers`` CPUs). ``progress``: tqdm bars over runs and steps (default: when
     stderr is a terminal).
+
+    ``checkpoint_every``: a cell longer than that many generator steps saves its training
+    state every that many steps (rounded up to a multiple of 1024,
+    :func:`checkpoint_interval`) into ``out/checkpoints/``, so that a study killed
+    mid-cell (even ``kill -9``) loses at most that many steps of the cells in training;
+    rerunning resumes them from there, with results identical to an uninterrupted study.
+    0: no checkpoints (a killed cell restarts from its first step). It is not part of the
+    study's definition: any value resumes any study. On Ray, workers write the files on
+    their own node (resuming from them needs a shared file system).
 
     Worker processes are spawned, so a script that calls this with more than one worker
     needs the usual ``if __name__ == "__main__":`` guard around its main code.
@@ -231,12 +362,16 @@ def run_study(
     if not isinstance(study, Study):
         raise TypeError(f"study must be a ganzoo.study.Study, got {study!r}")
     check_backend(backend, workers=workers, address=address)
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 0:
+        raise ValueError(f"checkpoint_every must be an integer >= 0 (0: no checkpoints), got {checkpoint_every!r}")
     out = Path(out)
     start = time.perf_counter()
     with Store.create_or_open(out, study.to_dict(), version=__version__) as store:
         done = store.done()
         todo = missing_cells(study, done)
         existing = study.n_runs - sum(len(c.seeds) for c in todo)
+        checkpoints = CellCheckpoints(out / CHECKPOINTS, checkpoint_interval(checkpoint_every))
+        checkpoints.clean(keep=todo)  # files of cells stored by a run killed before deleting them
         if not todo:
             return StudyRun(out, study.n_runs, existing, 0, time.perf_counter() - start)
         configs = [c.setting.config(study.steps) for c in todo]
@@ -255,8 +390,10 @@ def run_study(
         trained = 0
         counted: dict[Cell, int] = {}
         try:
-            for cell, records in runner.run(study, todo, step_bar.update):
+            cell_checkpoints = checkpoints if checkpoints.every else None
+            for cell, records in runner.run(study, todo, step_bar.update, checkpoints=cell_checkpoints):
                 trained += store.add(records)
+                checkpoints.remove(cell)  # committed: its checkpoint is of no more use
                 run_bar.update(len(records))
                 run_bar.set_postfix_str(f"last: {cell.setting.id} ({len(records)} seeds)")
                 counted[cell] = len(cell.seeds) * records[0].steps if records else 0
@@ -267,4 +404,6 @@ def run_study(
             runner.close()
             step_bar.close()
             run_bar.close()
+        if trained + existing == study.n_runs:
+            checkpoints.clean(keep=[])
     return StudyRun(out, study.n_runs, existing, trained, time.perf_counter() - start)

@@ -284,6 +284,12 @@ class Setting:
         ]
 
 
+MAX_SEEDS = 1_000_000
+"""The most seeds a study may have (a larger count is surely a typo, and would fill memory)."""
+SEED_LIMIT = 2**63
+"""Seeds are stored as SQLite INTEGERs (signed 64-bit): each must be below this."""
+
+
 def parse_seeds(value: int | str | Iterable[int]) -> tuple[int, ...]:
     """Seeds from ``32`` (= 0..31), ``"100:132"`` (100..131), ``"1,5,9"`` or an iterable."""
     where = "seeds"
@@ -292,18 +298,24 @@ def parse_seeds(value: int | str | Iterable[int]) -> tuple[int, ...]:
     if isinstance(value, numbers.Integral):
         if value < 1:
             raise ValueError(f"{where} must be >= 1, got {value}")
+        if value > MAX_SEEDS:
+            raise ValueError(f"{where} must be a count <= {MAX_SEEDS}, got {value}")
         return tuple(range(int(value)))
     if isinstance(value, str):
         text = value.strip()
         try:
             if ":" in text:
                 start, stop = (int(part) for part in text.split(":"))
+                if stop - start > MAX_SEEDS:
+                    raise ValueError(f"{where} {value!r} names {stop - start} seeds; at most {MAX_SEEDS}")
                 seeds = tuple(range(start, stop))
             elif "," in text:
                 seeds = tuple(int(part) for part in text.split(",") if part.strip())
             else:
                 return parse_seeds(int(text))
-        except ValueError:
+        except ValueError as error:
+            if str(error).startswith(where):  # our own message: the text parsed, its value is wrong
+                raise
             raise ValueError(
                 f"{where} must be a count (32), START:STOP (100:132) or a list (1,5,9), got {value!r}"
             ) from None
@@ -312,8 +324,8 @@ def parse_seeds(value: int | str | Iterable[int]) -> tuple[int, ...]:
     if not seeds:
         raise ValueError(f"{where} must name at least one seed, got {value!r}")
     for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"{where} must be integers >= 0, got {seed!r}")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < SEED_LIMIT:
+            raise ValueError(f"{where} must be integers >= 0 and < 2**63, got {seed!r}")
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"{where} must be distinct, got {list(seeds)}")
     return tuple(int(s) for s in seeds)
@@ -491,6 +503,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path}: invalid TOML: {message}") from None
     except OSError as error:
         raise ValueError(f"cannot read study file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: invalid TOML: not UTF-8 text (byte {error.start}: {error.reason})") from None
     unknown = [key for key in data if key not in TOML_KEYS]
     if unknown:
         raise ValueError(f"{path}: unknown key {unknown[0]!r}; known keys: {', '.join(TOML_KEYS)}")

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..history import finite_or_none, none_to_nan
 
 FILENAME = "study.sqlite"
 APPLICATION_ID = 0x47414E5A  # "GANZ": marks the file as a ganzoo study store
@@ -41,8 +45,8 @@ CREATE TABLE runs (
     engine TEXT NOT NULL,         -- the engine that trained: fused or autograd
     label TEXT NOT NULL,          -- the verdict (failure) label of the final sample
     converged INTEGER NOT NULL,
-    scores TEXT NOT NULL,         -- JSON: evaluate(final sample).to_dict()
-    history TEXT NOT NULL,        -- JSON: eval_steps, scores, labels, mean losses
+    scores TEXT NOT NULL,         -- JSON: evaluate(final sample).to_dict(); no value (diverged run, n/a): null
+    history TEXT NOT NULL,        -- JSON: eval_steps, scores, labels, mean losses, diverged_at (step or null)
     sample BLOB NOT NULL,         -- float32 (stored_samples, dim), C order
     grid BLOB NOT NULL,           -- float32 (grid points, dim)
     scores_on_grid BLOB NOT NULL, -- float32 (grid points,): D's raw score on the grid
@@ -144,6 +148,7 @@ class Store:
                     f"{folder} holds a different study ({_describe_difference(stored, _normalized(definition))}); "
                     "choose another --out folder, or `ganzoo report` to rebuild its report"
                 )
+            store._check_version(version)
             return store
         if folder.exists() and not folder.is_dir():
             raise StudyMismatch(f"output folder {folder} exists and is not a folder")
@@ -152,12 +157,21 @@ class Store:
             raise StudyMismatch(
                 f"output folder {folder} is not empty and holds no study ({FILENAME}); choose a new or empty folder"
             )
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise type(error)(
+                error.errno, f"cannot create the study folder {folder} ({error.strerror}); choose a writable --out folder"
+            ) from None
         for leftover in leftovers:  # from a study killed while creating its store
             leftover.unlink(missing_ok=True)
         # Built under a temporary name and renamed into place: a study killed while its
         # store is being created leaves no half-made store behind.
         partial = folder / f".{FILENAME}.{os.getpid()}.partial"
+        if not os.access(folder, os.W_OK):  # sqlite's own message would be "unable to open database file"
+            raise PermissionError(
+                errno.EACCES, f"cannot write the study store into {folder} (not writable); choose a writable --out folder"
+            )
         connection = sqlite3.connect(partial, isolation_level=None)
         try:
             connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -182,22 +196,50 @@ class Store:
 
     @staticmethod
     def _connect_existing(path: Path) -> sqlite3.Connection:
+        size = path.stat().st_size
+        if size < 100:  # every SQLite file starts with a 100-byte header
+            raise StudyMismatch(
+                f"{path} is not a ganzoo study store (an empty or truncated file of {size} bytes); "
+                "it was left untouched"
+            )
         try:
             connection = sqlite3.connect(f"file:{path.resolve()}?mode=rw", uri=True, isolation_level=None)
-            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise StudyMismatch(f"{path} is not a ganzoo study store ({error}); it was left untouched") from None
-        if application_id != APPLICATION_ID:
+        try:
+            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            if application_id != APPLICATION_ID:
+                raise StudyMismatch(f"{path} is not a ganzoo study store (another SQLite file); it was left untouched")
+            schema = connection.execute("PRAGMA user_version").fetchone()[0]
+            if schema != SCHEMA_VERSION:
+                raise StudyMismatch(
+                    f"{path} has store schema {schema}; this ganzoo reads schema {SCHEMA_VERSION}; it was left untouched"
+                )
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [name for name in ("meta", "runs") if name not in tables]
+            if missing:
+                raise StudyMismatch(
+                    f"{path} is a damaged ganzoo study store (table {missing[0]!r} is missing); it was left untouched"
+                )
+        except sqlite3.DatabaseError as error:
             connection.close()
-            raise StudyMismatch(f"{path} is not a ganzoo study store (another SQLite file); it was left untouched")
-        schema = connection.execute("PRAGMA user_version").fetchone()[0]
-        if schema != SCHEMA_VERSION:
+            raise StudyMismatch(f"{path} is not a ganzoo study store ({error}); it was left untouched") from None
+        except StudyMismatch:
             connection.close()
-            raise StudyMismatch(
-                f"{path} has store schema {schema}; this ganzoo reads schema {SCHEMA_VERSION}; it was left untouched"
-            )
+            raise
         _configure(connection)
         return connection
+
+    def _check_version(self, version: str) -> None:
+        """Resuming adds runs: refuse if the stored ones come from another ganzoo version."""
+        stored = {self.meta("created_by")} | {row[0] for row in self.connection.execute("SELECT DISTINCT version FROM runs")}
+        others = sorted(str(v) if v is not None else "an unknown version" for v in stored if v != version)
+        if others:
+            self.close()
+            raise StudyMismatch(
+                f"{self.path.parent} holds runs of ganzoo {', '.join(others)}, this is ganzoo {version}: resuming "
+                "would mix results of two versions; choose another --out folder (`ganzoo report` still reads it)"
+            )
 
     def close(self) -> None:
         self.connection.close()
@@ -212,7 +254,16 @@ class Store:
 
     def definition(self) -> dict[str, Any]:
         row = self.connection.execute("SELECT value FROM meta WHERE key = 'definition'").fetchone()
-        return json.loads(row[0])
+        try:
+            definition = json.loads(row[0]) if row is not None else None
+        except (TypeError, ValueError):
+            definition = None
+        if not isinstance(definition, dict) or not {"settings", "targets", "seeds"} <= definition.keys():
+            raise StudyMismatch(
+                f"{self.path} is a damaged ganzoo study store (its study definition is "
+                f"{'missing' if row is None else 'unreadable'}); it was left untouched"
+            )
+        return definition
 
     def meta(self, key: str) -> str | None:
         """A value of the store's meta table (definition, created, created_by, folder)."""
@@ -238,7 +289,18 @@ class Store:
             query += " WHERE " + " AND ".join(clauses)
         cursor = self.connection.execute(query + " ORDER BY setting, target, seed", values)
         names = [d[0] for d in cursor.description]
-        return [_record(dict(zip(names, row))) for row in cursor]
+        records = []
+        for row in cursor:
+            fields = dict(zip(names, row))
+            try:
+                records.append(_record(fields))
+            except (TypeError, ValueError, KeyError) as error:
+                where = f"run {fields.get('setting')!r} on {fields.get('target')!r}, seed {fields.get('seed')!r}"
+                raise StudyMismatch(
+                    f"{self.path} is a damaged ganzoo study store ({where} cannot be read: {error}); "
+                    "it was left untouched"
+                ) from None
+        return records
 
     # -- writing -----------------------------------------------------------------------
 
@@ -298,8 +360,10 @@ def _row(r: RunRecord) -> tuple:
         r.engine,
         r.label,
         int(r.converged),
-        json.dumps(r.scores),
-        json.dumps(r.history),
+        # Strict JSON: a score that does not exist (a diverged run's, or one that does not
+        # apply to the target) is null, never NaN; read back as NaN by _record.
+        json.dumps(finite_or_none(r.scores), allow_nan=False),
+        json.dumps(finite_or_none(r.history), allow_nan=False),
         sample.tobytes(),
         grid.tobytes(),
         np.ascontiguousarray(r.scores_on_grid, dtype=np.float32).tobytes(),
@@ -322,14 +386,30 @@ def _record(row: dict[str, Any]) -> RunRecord:
         steps=row["steps"],
         version=row["version"],
         engine=row["engine"],
-        scores=json.loads(row["scores"]),
-        history=json.loads(row["history"]),
+        scores=_nan_for_null(json.loads(row["scores"])),
+        history=_history_from_json(json.loads(row["history"])),
         sample=np.frombuffer(row["sample"], dtype=np.float32).reshape(-1, dim),
         grid=np.frombuffer(row["grid"], dtype=np.float32).reshape(-1, dim),
         scores_on_grid=np.frombuffer(row["scores_on_grid"], dtype=np.float32),
         seconds=row["seconds"],
         cpu_seconds=row["cpu_seconds"],
     )
+
+
+def _nan_for_null(scores: dict[str, Any]) -> dict[str, Any]:
+    """Stored scores with null (no value) back as NaN, the in-memory form of Report.to_dict()."""
+    return {key: math.nan if value is None else value for key, value in scores.items()}
+
+
+def _history_from_json(history: dict[str, Any]) -> dict[str, Any]:
+    """A stored history with null back as NaN in its numeric series ('diverged_at' stays None)."""
+    out = dict(history)
+    if "scores" in out:
+        out["scores"] = {key: none_to_nan(values) for key, values in out["scores"].items()}
+    for key in ("d_loss_mean", "g_loss_mean"):
+        if key in out:
+            out[key] = none_to_nan(out[key])
+    return out
 
 
 def _normalized(definition: dict[str, Any]) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def test_vanilla_gan_matches_reference_loop_at_every_step(init_seed):
         noise_d = torch.randn(BATCH, 1, generator=torch_rng, dtype=torch.float64)
         noise_g = torch.randn(BATCH, 1, generator=torch_rng, dtype=torch.float64)
         d_ref, g_ref = reference_step(generator, discriminator, g_optimizer, d_optimizer, real, noise_d, noise_g)
-        d_loss, g_loss = trainer.step(real[None, None], noise_d[None, None], noise_g[None])
+        d_loss, g_loss = trainer.step(real[None, None], noise_d[None, None], noise_g[None], real.new_empty(1, 1, 0))
         np.testing.assert_allclose([d_loss.item(), g_loss.item()], [d_ref, g_ref], rtol=1e-9, err_msg=f"step {step}")
         for ours, theirs in [(trainer.generator.member(0), generator.net), (trainer.discriminator.member(0), discriminator.net)]:
             for (name, a), b in zip(ours.named_parameters(), theirs.parameters()):

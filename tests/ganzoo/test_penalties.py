@@ -43,7 +43,7 @@ class LinearCritic(nn.Module):
 
 
 def _source(seeds=(0,)) -> RandomSource:
-    return RandomSource(list(seeds), Stream.PENALTY, device=CPU, dtype=torch.float64)
+    return RandomSource.from_seeds(list(seeds), 8192, device=CPU, dtype=torch.float64)
 
 
 def _batches(members: int, dim: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -142,11 +142,43 @@ def test_generic_module_path_gives_the_stacked_paths_values_and_gradients(penalt
 
 def test_random_source_gives_member_k_the_numbers_of_its_single_run():
     ensemble, single = _source((7, 8, 9)), _source((8,))
-    for shape in [(5, 1), (3, 2), (4000, 1), (7,)]:  # the last two cross a buffer refill
+    for shape in [(5, 1), (3, 2), (4000, 1), (7,)]:
         torch.testing.assert_close(ensemble.uniform(*shape)[1], single.uniform(*shape)[0], rtol=0, atol=0)
     again = _source((8,)).uniform(5, 1)
     torch.testing.assert_close(again, _source((8,)).uniform(5, 1), rtol=0, atol=0)
     assert not torch.equal(_source((8,)).uniform(5, 1), _source((9,)).uniform(5, 1))
+
+
+def test_random_source_refuses_to_serve_more_than_it_holds():
+    source = RandomSource(torch.zeros(2, 10))
+    source.uniform(4, 2)
+    assert source.remaining == 2
+    with pytest.raises(RuntimeError, match=r"asked for 3 more uniform numbers .*2 left of 10.*Penalty.draws"):
+        source.uniform(3)
+    with pytest.raises(ValueError, match=r"numbers must have shape \(members, n\), got \(10,\)"):
+        RandomSource(torch.zeros(10))
+
+
+@pytest.mark.parametrize("penalty", [GradientPenalty(), R1(), R2(), DRAGAN()], ids=repr)
+def test_each_penalty_draws_exactly_what_it_declares(penalty):
+    real, fake = _batches(2, 3)
+    critic = LinearCritic(torch.ones(2, 3, dtype=torch.float64))
+    declared = penalty.draws(real.shape[1], real.shape[2])
+    source = RandomSource.from_seeds([0, 1], declared, device=CPU, dtype=torch.float64)
+    penalty(critic, real, fake, rng=source)
+    assert source.remaining == 0
+
+
+def test_penalty_numbers_depend_on_the_step_not_on_how_training_was_split():
+    """The trainer's penalty numbers are keyed by (seed, step): two calls of fit() of 3 + 4
+    steps give the 7-step run exactly (the autograd path, which uses them one by one)."""
+    whole = WGANGP(seeds=[0, 1], engine="autograd", dtype=torch.float64)
+    whole.fit(steps=7, eval_every=0)
+    split = WGANGP(seeds=[0, 1], engine="autograd", dtype=torch.float64)
+    split.fit(steps=3, eval_every=0)
+    split.fit(steps=4, eval_every=0)
+    for ours, theirs in zip(split.trainer.discriminator.parameters(), whole.trainer.discriminator.parameters()):
+        assert torch.equal(ours, theirs)
 
 
 def test_randomized_add_ons_leave_torch_and_numpy_global_rngs_alone():

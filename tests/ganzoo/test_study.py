@@ -30,7 +30,7 @@ from ganzoo.study import (
 
 # Tiny but real: two settings (one of them trained by autograd), chunks of two seeds.
 SMALL = dict(
-    settings=["vanilla", "wgan-gp:n_critic=1"],
+    settings=["vanilla", "wgan-gp:n_critic=1,activation=tanh"],
     seeds=4,
     steps=60,
     eval_every=20,
@@ -59,11 +59,11 @@ def reference(tmp_path_factory):
 def test_every_run_is_stored_with_its_full_record(reference):
     out, runs = reference
     assert len(runs) == 8
-    run = next(r for r in runs if r.setting == "wgan-gp:n_critic=1" and r.seed == 3)
-    assert run.variant == "wgan-gp" and run.overrides == {"n_critic": 1}
+    run = next(r for r in runs if r.setting == "wgan-gp:n_critic=1,activation=tanh" and r.seed == 3)
+    assert run.variant == "wgan-gp" and run.overrides == {"n_critic": 1, "activation": "tanh"}
     assert run.config["n_critic"] == 1 and run.config["loss"] == "WassersteinLoss" and run.steps == 60
     assert run.version == __version__ and run.target == "gaussian:4,1.25"
-    assert run.engine == "autograd"  # the gradient penalty needs double backprop
+    assert run.engine == "autograd"  # the gradient penalty on a tanh critic needs double backprop
     assert run.scores["n"] == 500 and run.label in ("converged", "biased", "oscillating", "not_converged", "collapsed", "diverged")
     assert run.history["eval_steps"] == [20, 40, 60] and len(run.history["scores"]["ks_statistic"]) == 3
     assert len(run.history["labels"]) == 3 and len(run.history["d_loss_mean"]) == 3

@@ -23,7 +23,7 @@ from ganzoo import (
     VanillaGAN,
     get_variant,
 )
-from ganzoo.streams import Stream, standard_normal
+from ganzoo.streams import RandomSource, Stream, standard_normal
 
 STEPS = 30
 
@@ -34,10 +34,11 @@ def _parameters(module: torch.nn.Module) -> list[torch.Tensor]:
 
 def _objectives(trainer):
     """The discriminator objective (loss + penalties) and generator loss on one batch."""
-    real, noise_d, noise_g = trainer.batches.batches(0)
+    real, noise_d, noise_g, uniform = trainer.batches.batches(0)
     fake = trainer.generator(noise_d[0]).detach()
     d_loss = trainer.config.loss.discriminator_loss(trainer.discriminator(real[0]), trainer.discriminator(fake))
-    penalties = [p(trainer.discriminator, real[0], fake, rng=trainer.penalty_random) for p in trainer.config.penalties]
+    rng = RandomSource(uniform[0])
+    penalties = [p(trainer.discriminator, real[0], fake, rng=rng) for p in trainer.config.penalties]
     g_loss = trainer.config.loss.generator_loss(trainer.discriminator(trainer.generator(noise_g)))
     return d_loss, penalties, g_loss
 
