@@ -67,3 +67,25 @@ def check_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
     return value
+
+
+def check_device(name: str, value: object):
+    """Return ``value`` as a ``torch.device`` that this process can use.
+
+    Refused with a ValueError naming ``name``: text torch cannot parse (``"gpu"``), a CUDA
+    device where CUDA is not available (torch would fail later, deep in the first copy), and
+    ``"meta"`` (holds no data).
+    """
+    import torch
+
+    try:
+        device = torch.device(value)  # type: ignore[arg-type]
+    except (RuntimeError, TypeError):
+        raise ValueError(f"{name} must be a torch device such as 'cpu' or 'cuda:0', got {value!r}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name} is {value!r}, but CUDA is not available here (torch.cuda.is_available() is False)")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"{name} is {value!r}, but there are only {torch.cuda.device_count()} CUDA device(s)")
+    if device.type == "meta":
+        raise ValueError(f"{name} must be a device that holds data such as 'cpu' or 'cuda:0', got {value!r}")
+    return device

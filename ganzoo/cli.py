@@ -52,8 +52,11 @@ def _train(args: argparse.Namespace) -> int:
     target = target_from_spec(args.target)
     # Everything that would fail after training is checked before it.
     check_int("--samples", args.samples, minimum=1)
+    check_int("--eval-every", args.eval_every, minimum=0)
     if args.samples < 2:
-        raise ValueError(f"--samples must be >= 2 (the final report scores at least two points), got {args.samples}")
+        raise ValueError(
+            f"--samples must be >= 2 (the final report scores at least two points), got {args.samples}"
+        )
     if target.dim != 1:
         raise ValueError(
             f"--target must be a 1-D target for `ganzoo train` (its figure is a 1-D histogram), got "
@@ -62,9 +65,8 @@ def _train(args: argparse.Namespace) -> int:
     gan = variant(seed=args.seed, steps=args.steps)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "config.json").write_text(
-            json.dumps({"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}, indent=2)
-        )
+        config = {"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}
+        (args.out / "config.json").write_text(json.dumps(config, indent=2))
     except OSError as error:
         raise OSError(
             error.errno, f"--out {args.out}: cannot write the output folder ({error.strerror or error})"

@@ -25,8 +25,8 @@ import torch
 
 from .convergence import strict_outcome
 from .networks import MLPSpec
-from .optim import Adam, RMSprop
-from .penalties import WeightClipping
+from .optim import Adam, LRDecay, RMSprop
+from .penalties import R1, GradientPenalty, WeightClipping
 from .variants import VARIANTS
 
 SEARCH_SEEDS = tuple(range(1000, 1032))
@@ -36,6 +36,14 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "convergence"
 
 def _adam(lr: float) -> Adam:
     return Adam(lr=lr, betas=(0.5, 0.999))
+
+
+def _adam_gp(lr: float) -> Adam:
+    """Adam with WGAN-GP's β = (0, 0.9) (Gulrajani et al. 2017, Algorithm 1)."""
+    return Adam(lr=lr, betas=(0.0, 0.9))
+
+
+_LEAKY = MLPSpec(activation="leaky_relu")
 
 
 # Every point keeps the variant's own loss, penalties, constraints, networks and budget
@@ -112,12 +120,81 @@ GRID: dict[str, dict[str, object]] = {
         "ema_decay": 0.9995,
         "constraints": (WeightClipping(clip=0.1),),
     },
+    # Third round, WGAN (docs/convergence.md): the RMSprop point's neighbours.
+    "std-rmsprop1e-4-ema.9995-ncritic5-clip0.1": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": RMSprop(lr=1e-4),
+        "d_optimizer": RMSprop(lr=1e-4),
+        "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.1),),
+    },
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.05": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": RMSprop(lr=3e-4),
+        "d_optimizer": RMSprop(lr=3e-4),
+        "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.05),),
+    },
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.03": {
+        "standardize": True,
+        "n_critic": 5,
+        "g_optimizer": RMSprop(lr=3e-4),
+        "d_optimizer": RMSprop(lr=3e-4),
+        "ema_decay": 0.9995,
+        "constraints": (WeightClipping(clip=0.03),),
+    },
+    # Third round, WGAN-GP: a screen on the first 16 search seeds (--seeds 16) of the
+    # levers the second round left untried, with the gradient penalty now fused. All keep
+    # n_critic = 5, standardization and EMA 0.9995 and the variant's λ = 10 unless named.
+    **{
+        f"gp-{name}": {"standardize": True, "ema_decay": 0.9995, **point}
+        for name, point in {
+            # the paper's Adam(1e-4, β = (0, 0.9)) with Gulrajani et al.'s linear decay to 0
+            "paper-lin0": {"lr_decay": LRDecay()},
+            # TTUR (critic 10x faster), with and without decay, a slower generator
+            "ttur-lin0": {"d_optimizer": _adam_gp(1e-3), "g_optimizer": _adam_gp(1e-4), "lr_decay": LRDecay()},
+            "ttur-g3e-5-lin0": {"d_optimizer": _adam_gp(1e-3), "g_optimizer": _adam_gp(3e-5), "lr_decay": LRDecay()},
+            # a wider critic (64 units)
+            "ttur-d64": {"d_optimizer": _adam_gp(1e-3), "g_optimizer": _adam_gp(1e-4), "discriminator": MLPSpec(width=64)},
+            "ttur-b0.5-d64": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-4), "discriminator": MLPSpec(width=64)},
+            # zero-centred damping: R1 beside the gradient penalty
+            "ttur-r1g1": {"d_optimizer": _adam_gp(1e-3), "g_optimizer": _adam_gp(1e-4), "penalties": (GradientPenalty(), R1(gamma=1.0))},
+            "ttur-b0.5-r1g10": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-4), "penalties": (GradientPenalty(), R1(gamma=10.0))},
+            "adam1e-3-r1g10": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "penalties": (GradientPenalty(), R1(gamma=10.0))},
+            # leaky-ReLU critic (no dead units), then both networks leaky
+            "ttur-leaky-d": {"d_optimizer": _adam_gp(1e-3), "g_optimizer": _adam_gp(1e-4), "discriminator": _LEAKY},
+            "adam1e-3-leaky-d": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "discriminator": _LEAKY},
+            "adam1e-3-leaky-both": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "discriminator": _LEAKY, "generator": _LEAKY},
+            # without the generator average (is the collapse the average's doing? no)
+            "adam1e-3-noema": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "ema_decay": 0.0},
+            "adam1e-3-leaky-both-noema": {
+                "d_optimizer": _adam(1e-3),
+                "g_optimizer": _adam(1e-3),
+                "discriminator": _LEAKY,
+                "generator": _LEAKY,
+                "ema_decay": 0.0,
+            },
+            "adam1e-3-leaky-both-r1g1": {
+                "d_optimizer": _adam(1e-3),
+                "g_optimizer": _adam(1e-3),
+                "discriminator": _LEAKY,
+                "generator": _LEAKY,
+                "penalties": (GradientPenalty(), R1(gamma=1.0)),
+            },
+        }.items()
+    },
 }
 
 #: Points that apply to some variants only; every other point applies to all.
 SCOPE: dict[str, tuple[str, ...]] = {
     "std-adam1e-3-ema.9995-ncritic5-clip0.1": ("wgan",),
     "std-rmsprop3e-4-ema.9995-ncritic5-clip0.1": ("wgan",),
+    "std-rmsprop1e-4-ema.9995-ncritic5-clip0.1": ("wgan",),
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.05": ("wgan",),
+    "std-rmsprop3e-4-ema.9995-ncritic5-clip0.03": ("wgan",),
+    **{point: ("wgan-gp",) for point in GRID if point.startswith("gp-")},
 }
 
 
@@ -163,7 +240,8 @@ def _record(path: Path, variant: str, point: str, settings: dict, seeds, outcome
           f"KS {row['median_ks']:.4f} W1 {row['median_w1']:.4f} {row['final_labels']} {row['seconds']}s", flush=True)
 
 
-def search(variants: list[str], points: list[str]) -> None:
+def search(variants: list[str], points: list[str], seeds: int = len(SEARCH_SEEDS)) -> None:
+    """Train each (variant, point) on the first ``seeds`` search seeds, unless already recorded."""
     path = OUT / "search.jsonl"
     done = _done(path)
     for point in points:
@@ -171,8 +249,8 @@ def search(variants: list[str], points: list[str]) -> None:
             if (name, point) in done or name not in SCOPE.get(point, (name,)):
                 continue
             settings = GRID[point]
-            outcome = strict_outcome(VARIANTS[name](seeds=SEARCH_SEEDS, **settings))
-            _record(path, name, point, settings, SEARCH_SEEDS, outcome)
+            outcome = strict_outcome(VARIANTS[name](seeds=SEARCH_SEEDS[:seeds], **settings))
+            _record(path, name, point, settings, SEARCH_SEEDS[:seeds], outcome)
 
 
 def confirm(variants: list[str], seeds=CONFIRM_SEEDS, path: Path | None = None) -> None:
@@ -219,10 +297,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", choices=("search", "confirm", "defaults", "table"))
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--points", nargs="*", default=list(GRID))
+    parser.add_argument("--seeds", type=int, default=len(SEARCH_SEEDS), help="search on the first N search seeds (a screen)")
     args = parser.parse_args(argv)
+    if not 1 <= args.seeds <= len(SEARCH_SEEDS):
+        parser.error(f"--seeds must be between 1 and {len(SEARCH_SEEDS)}, got {args.seeds}")
     torch.set_num_threads(1)
     if args.command == "search":
-        search(args.variants, args.points)
+        search(args.variants, args.points, args.seeds)
     elif args.command == "confirm":
         confirm(args.variants)
     elif args.command == "defaults":

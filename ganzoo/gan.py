@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from . import checkpoint as _checkpoint
-from ._validation import check_int
+from ._validation import check_device, check_int
 from .config import GANConfig
 from .engine import check_engine
 from .history import History
@@ -32,7 +32,7 @@ def _resolve_seeds(seed: int | None, seeds: Iterable[int] | None) -> tuple[list[
     if seeds is not None:
         if isinstance(seeds, numbers.Integral):
             raise TypeError(f"seeds must be an iterable of integers such as range(64), got {seeds!r}")
-        resolved = [check_int("seeds[i]", s, minimum=0) for s in seeds]
+        resolved = [check_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
         if not resolved:
             raise ValueError("seeds must hold at least one seed, got an empty iterable")
         if len(set(resolved)) != len(resolved):
@@ -128,7 +128,7 @@ class GAN:
         self.config: GANConfig = dataclasses.replace(
             self.defaults, **{key: value for key, value in overrides.items() if value is not None}
         )
-        self.device = torch.device(device)
+        self.device = check_device("device", device)
         if dtype not in (torch.float32, torch.float64):
             raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
         self.dtype = dtype
@@ -389,7 +389,12 @@ class GAN:
         (``loss.probabilistic``), ``1 / (1 + exp(-score))`` is D(x), the probability of "real".
         """
         trainer = self._require_trainer("discriminate()")
-        x = np.asarray(x, dtype=float)
+        try:
+            x = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"x must be a numeric array of shape (n, {trainer.target.dim}), got {type(x).__name__}"
+            ) from None
         if x.ndim != 2 or x.shape[1] != trainer.target.dim:
             raise ValueError(f"x must have shape (n, {trainer.target.dim}), got {x.shape}")
         if self.config.standardize:  # the discriminator works in standard units

@@ -110,11 +110,11 @@ def study_from_args(args: argparse.Namespace):
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from .report import build_report, check_metric
     from .runner import run_study
 
     study, out = study_from_args(args)
-    check_metric(args.metric, study.targets)  # before training, not after
+    check_metric(args.metric, study.targets, name="--metric")  # before training, not after
     start = time.perf_counter()
     try:
         options = {} if args.checkpoint_every is None else {"checkpoint_every": args.checkpoint_every}
@@ -140,7 +140,7 @@ def compare_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from .report import build_report, check_metric
 
     try:
         if args.metric is not None:
@@ -148,31 +148,13 @@ def report_command(args: argparse.Namespace) -> int:
 
             with Store.open(args.folder) as store:
                 targets = store.definition()["targets"]
-            check_metric(args.metric, targets)
+            check_metric(args.metric, targets, name="--metric")
         path = build_report(args.folder, metric=args.metric)
     except sqlite3.Error as error:
         raise RuntimeError(f"study store {args.folder / 'study.sqlite'}: {error}") from None
     print(f"ganzoo report: wrote {path}", file=sys.stderr)
     _print_summary(args.folder)
     return 0
-
-
-def check_metric(metric: str | None, targets) -> None:
-    """A ValueError unless ``metric`` (if given) is a numeric score of every target's report."""
-    if metric is None:
-        return
-    import numpy as np
-    from evaluation import evaluate, target_from_spec
-
-    for spec in targets:
-        target = target_from_spec(spec)
-        # The scores a run stores are evaluate(...).to_dict(): read their names off a tiny one.
-        scores = evaluate(target.sample(20, np.random.default_rng(0)), target, mmd_permutations=0).to_dict()
-        names = [k for k, v in scores.items() if type(v) in (int, float) and k not in ("n", "n_nonfinite")]
-        if metric not in names:
-            raise ValueError(
-                f"--metric must name a score of target {spec!r}, got {metric!r}; scores: {', '.join(names)}"
-            )
 
 
 def _print_summary(out: Path) -> None:

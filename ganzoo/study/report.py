@@ -91,6 +91,24 @@ def _blank_nonfinite(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def check_metric(metric: str | None, targets, *, name: str = "metric") -> None:
+    """A ValueError naming ``name`` unless ``metric`` (if given) is a numeric score of every target's report."""
+    if metric is None:
+        return
+    import numpy as np
+    from evaluation import evaluate
+
+    for spec in targets:
+        target = target_from_spec(spec)
+        # The scores a run stores are evaluate(...).to_dict(): read their names off a tiny one.
+        scores = evaluate(target.sample(20, np.random.default_rng(0)), target, mmd_permutations=0).to_dict()
+        names = [k for k, v in scores.items() if type(v) in (int, float) and k not in ("n", "n_nonfinite")]
+        if metric not in names:
+            raise ValueError(
+                f"{name} must name a score of target {spec!r}, got {metric!r}; scores: {', '.join(names)}"
+            )
+
+
 def build_report(out: str | Path, *, metric: str | None = None, figures_too: bool = True) -> Path:
     """Write ``report.md``, CSV tables and figures into the study folder ``out``.
 
@@ -100,6 +118,7 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
     """
     out = Path(out)
     definition, runs = load_runs(out)
+    check_metric(metric, definition["targets"])
     (out / "figures").mkdir(exist_ok=True)
     by_key: dict[tuple[str, str], list[RunRecord]] = collections.defaultdict(list)
     for run in runs:

@@ -189,7 +189,15 @@ class Setting:
         variants = _variants()
         if self.variant not in variants:
             raise ValueError(f"unknown variant {self.variant!r}; known variants: {', '.join(variants)}, or all")
-        pairs = dict(self.overrides.items() if isinstance(self.overrides, Mapping) else self.overrides)
+        try:
+            if isinstance(self.overrides, str):
+                raise TypeError
+            pairs = dict(self.overrides.items() if isinstance(self.overrides, Mapping) else self.overrides)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"setting {self.variant!r}: overrides must be a mapping or (key, value) pairs such as "
+                f"{{'lr': 0.001}}, got {self.overrides!r}"
+            ) from None
         for key in pairs:
             if key not in OVERRIDES:
                 raise ValueError(
@@ -319,8 +327,10 @@ def parse_seeds(value: int | str | Iterable[int]) -> tuple[int, ...]:
             raise ValueError(
                 f"{where} must be a count (32), START:STOP (100:132) or a list (1,5,9), got {value!r}"
             ) from None
-    else:
+    elif isinstance(value, Iterable):
         seeds = tuple(value)
+    else:
+        raise ValueError(f"{where} must be a count (32), START:STOP (100:132) or a list (1,5,9), got {value!r}")
     if not seeds:
         raise ValueError(f"{where} must name at least one seed, got {value!r}")
     for seed in seeds:
@@ -381,6 +391,10 @@ class Study:
     engine: str = "auto"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.settings, str | Setting | Iterable):
+            raise ValueError(
+                f"settings must be a setting such as 'vanilla' or a list of them, got {self.settings!r}"
+            )
         raw = [self.settings] if isinstance(self.settings, str | Setting) else list(self.settings)
         settings: list[Setting] = []
         for item in raw:
@@ -390,7 +404,12 @@ class Study:
         unique = list(dict.fromkeys(settings))
         object.__setattr__(self, "settings", tuple(unique))
         object.__setattr__(self, "seeds", parse_seeds(self.seeds))
-        targets = [self.targets] if isinstance(self.targets, str) else list(self.targets)
+        single = isinstance(self.targets, str) or hasattr(self.targets, "spec")  # one spec or one target
+        if not single and not isinstance(self.targets, Iterable):
+            raise ValueError(
+                f"targets must be a target spec such as 'gaussian:4,1.25' or a list of them, got {self.targets!r}"
+            )
+        targets = [self.targets] if single else list(self.targets)
         if not targets:
             raise ValueError("targets must name at least one target, got none")
         object.__setattr__(self, "targets", tuple(dict.fromkeys(_canonical_target(t) for t in targets)))
@@ -458,6 +477,8 @@ class Study:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Study:
         """The study that :meth:`to_dict` described (the resolved configs are not needed)."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"data must be a study definition (a mapping, as to_dict() returns), got {data!r}")
         fields = {f.name for f in dataclasses.fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in fields})
 
@@ -512,6 +533,10 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     settings: list[Setting] = []
     try:
         variants = data.get("variants", [])
+        if not isinstance(variants, str | list):
+            raise ValueError(
+                f"variants must be a setting or a list of settings such as ['vanilla'], got {variants!r}"
+            )
         for item in [variants] if isinstance(variants, str) else variants:
             settings.extend(Setting.parse(item))
         tables = data.get("settings", [])
@@ -522,7 +547,11 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             variant = table.pop("variant", None)
             if not isinstance(variant, str):
                 raise ValueError(f"[[settings]] number {i + 1} needs variant = 'NAME', got {variant!r}")
-            recommended = bool(table.pop(RECOMMENDED, False))
+            recommended = table.pop(RECOMMENDED, False)
+            if not isinstance(recommended, bool):
+                raise ValueError(
+                    f"[[settings]] number {i + 1}: {RECOMMENDED} must be true or false, got {recommended!r}"
+                )
             settings.extend(Setting.expand(variant, table, recommended=recommended))
         if not settings:
             raise ValueError("a study file needs variants = [...] or [[settings]] tables")

@@ -161,7 +161,8 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise type(error)(
-                error.errno, f"cannot create the study folder {folder} ({error.strerror}); choose a writable --out folder"
+                error.errno,
+                f"cannot create the study folder {folder} ({error.strerror}); choose a writable --out folder",
             ) from None
         for leftover in leftovers:  # from a study killed while creating its store
             leftover.unlink(missing_ok=True)
@@ -170,7 +171,8 @@ class Store:
         partial = folder / f".{FILENAME}.{os.getpid()}.partial"
         if not os.access(folder, os.W_OK):  # sqlite's own message would be "unable to open database file"
             raise PermissionError(
-                errno.EACCES, f"cannot write the study store into {folder} (not writable); choose a writable --out folder"
+                errno.EACCES,
+                f"cannot write the study store into {folder} (not writable); choose a writable --out folder",
             )
         connection = sqlite3.connect(partial, isolation_level=None)
         try:
@@ -213,7 +215,8 @@ class Store:
             schema = connection.execute("PRAGMA user_version").fetchone()[0]
             if schema != SCHEMA_VERSION:
                 raise StudyMismatch(
-                    f"{path} has store schema {schema}; this ganzoo reads schema {SCHEMA_VERSION}; it was left untouched"
+                    f"{path} has store schema {schema}; this ganzoo reads schema {SCHEMA_VERSION}; "
+                    "it was left untouched"
                 )
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             missing = [name for name in ("meta", "runs") if name not in tables]
@@ -232,7 +235,8 @@ class Store:
 
     def _check_version(self, version: str) -> None:
         """Resuming adds runs: refuse if the stored ones come from another ganzoo version."""
-        stored = {self.meta("created_by")} | {row[0] for row in self.connection.execute("SELECT DISTINCT version FROM runs")}
+        runs = self.connection.execute("SELECT DISTINCT version FROM runs")
+        stored = {self.meta("created_by")} | {row[0] for row in runs}
         others = sorted(str(v) if v is not None else "an unknown version" for v in stored if v != version)
         if others:
             self.close()

@@ -31,7 +31,7 @@ class WGAN(GAN):
 
     Recommended (``WGAN.recommended()``, ``docs/convergence.md``): ``standardize=True``,
     its own ``n_critic=5``, RMSprop lr 3e-4 (α = 0.99) for both networks, clipping
-    c = 0.1, ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above.
+    c = 0.05, ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above.
     """
 
     name = "wgan"
@@ -53,5 +53,5 @@ class WGAN(GAN):
         "g_optimizer": RMSprop(lr=3e-4),
         "d_optimizer": RMSprop(lr=3e-4),
         "ema_decay": 0.9995,
-        "constraints": (WeightClipping(clip=0.1),),
+        "constraints": (WeightClipping(clip=0.05),),
     }
