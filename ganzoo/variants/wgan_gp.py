@@ -33,10 +33,11 @@ class WGANGP(GAN):
 
     Recommended (``WGANGP.recommended()``, ``docs/convergence.md``): ``standardize=True``,
     ``n_critic=1``, Adam lr 1e-3 with β = (0.5, 0.999) for both networks,
-    ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above: the best measured
-    point, which does not work: 0 of 32 search seeds at every point searched (n_critic 1
-    at lr 1e-3 and 3e-4, its own n_critic 5 at lr 1e-3), 0 of 64 fresh seeds for this one
-    (``docs/convergence.md``).
+    ``ema_decay=0.9995``; networks, batch 64 and 20,000 steps as above: a point that does
+    not work, and no searched point does: 0 successes at all 17 points (3 on 32 search
+    seeds; 14 more on 16 — TTUR, lr decay, wider or leaky networks, R1 beside the penalty,
+    no EMA), 0 of 64 fresh seeds for this one. The location orbits the target or the
+    generator collapses onto its mean (``docs/convergence.md``, third round).
     """
 
     name = "wgan-gp"
