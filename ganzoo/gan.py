@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -176,7 +176,7 @@ class GAN:
         steps: int | None = None,
         eval_every: int = 1000,
         eval_samples: int = 2000,
-        progress: bool | None = None,
+        progress: bool | Callable[[int], object] | None = None,
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int | None = None,
     ) -> History:
@@ -185,7 +185,8 @@ class GAN:
         ``target`` is any :mod:`evaluation` target (default ``Gaussian(4, 1.25)``; once
         built, the target it was built for). Every ``eval_every`` steps (0: never) a fixed
         sample of ``eval_samples`` points per run is scored with :func:`evaluation.evaluate`.
-        ``progress`` shows a progress bar (default: when stderr is a terminal). Calling
+        ``progress`` shows a progress bar (default: when stderr is a terminal), or is a
+        callable called with the number of steps done since its last call. Calling
         ``fit`` again continues training. Returns the record of this call; :attr:`history`
         holds the whole run. NaN or inf in a loss, the weights or the samples is never an
         error: that run (ensemble member) is stopped and recorded as diverged, with the
@@ -228,11 +229,13 @@ class GAN:
         *,
         eval_every: int,
         eval_samples: int,
-        progress: bool | None,
+        progress: bool | Callable[[int], object] | None,
         checkpoint: str | os.PathLike | None,
         checkpoint_every: int,
         compiled: bool | None,
     ) -> History:
+        if not (progress is None or isinstance(progress, bool) or callable(progress)):
+            raise TypeError(f"progress must be True, False, None or a callable taking a step count, got {progress!r}")
         trainer = self._require_trainer("fit()")
         # What resume() needs to finish this call as it would have run (ganzoo.checkpoint).
         call: dict[str, Any] = {
@@ -319,7 +322,7 @@ class GAN:
         """
         _checkpoint.restore(self, path, target=target)
 
-    def resume(self, *, progress: bool | None = None) -> History:
+    def resume(self, *, progress: bool | Callable[[int], object] | None = None) -> History:
         """Finish the ``fit(checkpoint=...)`` call that the loaded checkpoint interrupted.
 
         Trains the steps that call had left, with its ``eval_every``, ``eval_samples`` and

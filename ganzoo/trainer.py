@@ -226,7 +226,7 @@ class Trainer:
         *,
         eval_every: int,
         eval_samples: int,
-        progress: bool | None,
+        progress: bool | Callable[[int], object] | None,
         description: str,
         checkpoint_every: int = 0,
         on_checkpoint: Callable[[], None] | None = None,
@@ -235,6 +235,8 @@ class Trainer:
         """Train for ``steps`` generator steps, scoring every ``eval_every`` steps.
 
         Returns the record of these steps; :attr:`history` accumulates all of them.
+        ``progress``: a tqdm bar (True; None: when stderr is a terminal), none (False), or
+        a callable, called with the number of generator steps done since its last call.
         ``on_checkpoint()`` is called every ``checkpoint_every`` steps (counted, like the
         checks, on :attr:`step_count`) and at the end, when :meth:`state_dict` describes
         the state at that step. ``compiled`` (resuming an interrupted call) fixes the fused
@@ -251,9 +253,12 @@ class Trainer:
         g_losses = torch.empty(steps, self.members, dtype=self.dtype)
         eval_steps: list[int] = []
         checks: list[list[dict]] = []
-        if progress is None:
-            progress = sys.stderr.isatty()
-        bar = tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
+        if callable(progress):
+            bar = _StepCallback(progress)
+        else:
+            if progress is None:
+                progress = sys.stderr.isatty()
+            bar = tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
             if compiled is not None and self.fused.compile is None:  # resuming a call: as it ran
@@ -428,6 +433,22 @@ class Trainer:
             names = [name for name, bad in weights_bad if bad[k]]
             if names:
                 self._diverge(k, self.step_count, f"non-finite {', '.join(names)} weights")
+
+
+class _StepCallback:
+    """Stands in for the tqdm bar when ``progress`` is a callable: forwards step counts."""
+
+    def __init__(self, callback: Callable[[int], object]) -> None:
+        self.callback = callback
+
+    def update(self, n: int = 1) -> None:
+        self.callback(n)
+
+    def set_postfix(self, **scores: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def diverged_report(target, n: int, *, step: int, reason: str, n_nonfinite: int = 0) -> dict:

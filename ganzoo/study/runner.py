@@ -22,7 +22,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -140,52 +140,28 @@ def discriminator_grid(target, points: int = 201) -> np.ndarray:
 
 
 class _StepCounter:
-    """Stands in for the trainer's tqdm bar while a cell trains: forwards step counts.
+    """The trainer's ``progress`` callable while a cell trains: forwards step counts.
 
-    The trainer makes its bar with ``tqdm(total=..., ...)`` and calls ``update(1)`` each
-    generator step; here that becomes ``report(members x steps)``, at most twice a second,
-    so that the driver's bar moves while workers train.
+    The trainer calls it with the generator steps just done; here they become
+    ``report(members x steps)``, at most twice a second (and at :meth:`flush`), so that the
+    driver's bar moves while workers train.
     """
 
-    def __init__(self, *args, report: StepReport, members: int, **kwargs) -> None:
+    def __init__(self, report: StepReport | None, members: int) -> None:
         self.report, self.members = report, members
         self.pending, self.last = 0, time.monotonic()
 
-    def update(self, n: int = 1) -> None:
-        self.pending += n
+    def __call__(self, steps: int) -> None:
+        self.pending += steps
         now = time.monotonic()
         if now - self.last > 0.5:
             self.flush()
             self.last = now
 
     def flush(self) -> None:
-        if self.pending:
+        if self.pending and self.report is not None:
             self.report(self.pending * self.members)
-            self.pending = 0
-
-    def set_postfix(self, *args, **kwargs) -> None:
-        pass
-
-    def close(self) -> None:
-        self.flush()
-
-
-@contextlib.contextmanager
-def _live_steps(report: StepReport | None, members: int) -> Iterator[None]:
-    # The trainer exposes no progress callback, only its module-level tqdm; replacing that
-    # name for the duration of one fit is the least intrusive way to see live steps. If the
-    # trainer stops using it, progress merely becomes per cell.
-    from .. import trainer as trainer_module
-
-    if report is None or not hasattr(trainer_module, "tqdm"):
-        yield
-        return
-    original = trainer_module.tqdm
-    trainer_module.tqdm = lambda *a, **k: _StepCounter(*a, report=report, members=members, **k)
-    try:
-        yield
-    finally:
-        trainer_module.tqdm = original
+        self.pending = 0
 
 
 def _window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
@@ -222,18 +198,19 @@ def run_cell(
         path = None
         if checkpoints is not None and checkpoints.every and config.steps > checkpoints.every:
             path = checkpoints.path(cell)
-        with _live_steps(report, len(cell.seeds)):
-            if path is not None and _restored(gan, path, target):
-                gan.resume(progress=False)  # the rest of the interrupted fit below, exactly
-            else:
-                gan.fit(
-                    target,
-                    steps=config.steps,
-                    eval_every=study.eval_every,
-                    eval_samples=study.eval_samples,
-                    progress=False,
-                    **({} if path is None else {"checkpoint": path, "checkpoint_every": checkpoints.every}),
-                )
+        counter = _StepCounter(report, len(cell.seeds))
+        if path is not None and _restored(gan, path, target):
+            gan.resume(progress=counter)  # the rest of the interrupted fit below, exactly
+        else:
+            gan.fit(
+                target,
+                steps=config.steps,
+                eval_every=study.eval_every,
+                eval_samples=study.eval_samples,
+                progress=counter,
+                **({} if path is None else {"checkpoint": path, "checkpoint_every": checkpoints.every}),
+            )
+        counter.flush()
         history = gan.history
         samples = gan.sample(study.final_samples, seed=0)  # (K, n, dim)
         grid = discriminator_grid(target, study.grid_points)

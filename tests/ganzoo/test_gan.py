@@ -172,3 +172,13 @@ def test_fit_and_sample_reject_bad_arguments():
         gan.sample(0)
     with pytest.raises(ValueError, match=r"x must have shape \(n, 1\), got \(3,\)"):
         gan.discriminate(np.zeros(3))
+
+
+@pytest.mark.parametrize("engine", ["autograd", "fused-eager"])
+def test_a_progress_callable_gets_every_step(engine):
+    counts: list[int] = []
+    gan = VanillaGAN(seeds=[0, 1], engine=engine)
+    gan.fit(steps=70, eval_every=30, eval_samples=100, progress=counts.append)
+    assert sum(counts) == 70 and all(c > 0 for c in counts)
+    with pytest.raises(TypeError, match="progress must be True, False, None or a callable .*got 'yes'"):
+        gan.fit(steps=5, progress="yes")
