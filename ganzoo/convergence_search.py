@@ -160,6 +160,14 @@ GRID: dict[str, dict[str, object]] = {
                 "generator": _LEAKY,
                 "ema_decay": 0.0,
             },
+            # the penalty's weight λ, and the one-sided penalty of Petzka et al. (2018)
+            "adam1e-3-lam1": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "penalties": (GradientPenalty(weight=1.0),)},
+            "adam1e-3-lam0.1": {"d_optimizer": _adam(1e-3), "g_optimizer": _adam(1e-3), "penalties": (GradientPenalty(weight=0.1),)},
+            "adam1e-3-onesided": {
+                "d_optimizer": _adam(1e-3),
+                "g_optimizer": _adam(1e-3),
+                "penalties": (GradientPenalty(one_sided=True),),
+            },
             "adam1e-3-leaky-both-r1g1": {
                 "d_optimizer": _adam(1e-3),
                 "g_optimizer": _adam(1e-3),

@@ -148,15 +148,7 @@ def test_vanilla_defaults_stay_the_reference_program():
     assert VanillaGAN(seed=0).config == config
 
 
-# WGAN-GP's recommended setting has no confirmed success (0/64) and trains on the slower
-# autograd path (gradient penalty): its 16-seed check costs minutes, so it runs with the
-# slow 64-seed confirmation below instead of in the default suite.
-DEFAULT_SUITE = [
-    pytest.param(name, marks=pytest.mark.slow) if name == "wgan-gp" else name for name in VARIANTS
-]
-
-
-@pytest.mark.parametrize("name", DEFAULT_SUITE)
+@pytest.mark.parametrize("name", list(VARIANTS))
 def test_recommended_setting_converges_on_its_documented_fraction(name):
     torch.set_num_threads(1)
     row = documented(name)
