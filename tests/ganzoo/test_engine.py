@@ -361,14 +361,16 @@ def test_batches_are_each_members_own_stream():
     [
         lambda **kw: VanillaGAN(seeds=[0, 1], dtype=torch.float64, **kw),
         lambda **kw: WGAN(seeds=[0, 1], dtype=torch.float64, ema_decay=0.9, lr_decay=LRDecay(steps=200), **kw),
+        # the penalty's numbers enter the compiled loop as a chunk of their own
+        lambda **kw: WGANGP(seeds=[0, 1], dtype=torch.float64, penalties=(GradientPenalty(), R1(gamma=1.0)), **kw),
     ],
-    ids=["vanilla", "wgan+ema+lr-decay"],
+    ids=["vanilla", "wgan+ema+lr-decay", "wgan-gp+r1"],
 )
 def test_compiled_step_equals_eager_step(make):
     compiled = train(make(engine="fused-compiled"), CHUNK_STEPS + 20)  # crosses a chunk boundary
     eager = train(make(engine="fused-eager"), CHUNK_STEPS + 20)
     assert compiled.trainer.fused.compiled and not eager.trainer.fused.compiled
-    assert_same_training(compiled, eager, rtol=1e-10, atol=1e-12)
+    assert_same_training(compiled, eager, **tolerance(compiled.config))
 
 
 @pytest.mark.slow
@@ -383,11 +385,20 @@ def test_compiled_spans_equal_eager_steps_across_chunks_and_checks():
         np.testing.assert_allclose(compiled.history.scores[key], values, rtol=1e-8, atol=1e-10, err_msg=key)
 
 
-@pytest.mark.slow
-def test_compiled_spans_are_one_graph_compiled_once():
+def _fresh_compilation_counters():
+    """Dynamo's counters, cleared, with no compiled function left from earlier tests
+    (whose graphs this process would reuse, compiling nothing new)."""
     from torch._dynamo.utils import counters
 
+    fused_module._COMPILED.clear()
+    torch._dynamo.reset()
     counters.clear()
+    return counters
+
+
+@pytest.mark.slow
+def test_compiled_spans_are_one_graph_compiled_once():
+    counters = _fresh_compilation_counters()
     gan = train(VanillaGAN(seeds=range(3), engine="fused-compiled"), 2 * CHUNK_STEPS + 7, eval_every=50)
     train(gan, 33)  # other offsets and lengths, same graph
     assert counters["stats"]["unique_graphs"] == 1
@@ -395,9 +406,7 @@ def test_compiled_spans_are_one_graph_compiled_once():
 
 @pytest.mark.slow
 def test_compiled_step_is_one_graph_compiled_once():
-    from torch._dynamo.utils import counters
-
-    counters.clear()
+    counters = _fresh_compilation_counters()
     gan = train(VanillaGAN(seeds=range(3), engine="fused-compiled", lr_decay=LRDecay()), CHUNK_STEPS + 5)
     train(gan, 10)  # a second fit reuses the graph
     assert counters["stats"]["unique_graphs"] == 1
