@@ -59,9 +59,10 @@ def _wgan_rmsprop(lr: float, *, clip: float) -> dict[str, object]:
 
 
 # Every point keeps the variant's own loss, penalties, constraints, networks and budget
-# (20,000 generator steps, batch 64) and overrides only what it names; n_critic = 1
-# everywhere keeps the search affordable on 2 shared cores (WGAN-GP's n_critic = 5 on the
-# autograd path costs ~11 min per point) and is part of every point alike. The levers
+# (20,000 generator steps, batch 64) and overrides only what it names. The first round's
+# points set n_critic = 1 everywhere, which kept the search affordable on 2 shared cores
+# while WGAN-GP trained on the autograd path (~11 min per point at its n_critic = 5); the
+# second and third rounds (below) add n_critic = 5 and variant-specific points. The levers
 # were chosen by the probes recorded in docs/convergence.md (on NonSaturatingGAN, seeds
 # 1000-1031): standardization and a long generator average mattered most, lr decay to 0
 # hurt, so the grid spans the averaging horizon and the learning rate.
