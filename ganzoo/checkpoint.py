@@ -71,11 +71,17 @@ class CheckpointError(ValueError):
 # Writing and reading files
 
 
-def write(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
+def check_path(path: str | os.PathLike) -> Path:
+    """``path`` as a Path, or a ValueError if it names a folder (a checkpoint is a file)."""
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"checkpoint must be a file path, got the folder {str(path)!r}")
+    return path
+
+
+def write(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
+    path = check_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # In the same folder, so that os.replace is a rename within one file system.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

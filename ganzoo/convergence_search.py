@@ -46,6 +46,15 @@ def _adam_gp(lr: float) -> Adam:
 _LEAKY = MLPSpec(activation="leaky_relu")
 
 
+def _std_adam(lr: float, *, n_critic: int | None = None, **options: object) -> dict[str, object]:
+    """Standardized, Adam(``lr``, β = (0.5, 0.999)) for both networks, EMA 0.9995, plus
+    ``options``; the variant's own n_critic unless given."""
+    point: dict[str, object] = {"standardize": True, "g_optimizer": _adam(lr), "d_optimizer": _adam(lr)}
+    if n_critic is not None:
+        point["n_critic"] = n_critic
+    return {**point, "ema_decay": 0.9995, **options}
+
+
 def _wgan_rmsprop(lr: float, *, clip: float) -> dict[str, object]:
     """WGAN with the paper's optimizer: RMSprop at ``lr``, clipping ``clip``, n_critic 5, EMA."""
     return {
@@ -67,64 +76,22 @@ def _wgan_rmsprop(lr: float, *, clip: float) -> dict[str, object]:
 # 1000-1031): standardization and a long generator average mattered most, lr decay to 0
 # hurt, so the grid spans the averaging horizon and the learning rate.
 GRID: dict[str, dict[str, object]] = {
-    "std-adam1e-3-ema.9995": {
-        "standardize": True,
-        "n_critic": 1,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9995,
-    },
-    "std-adam1e-3-ema.9998": {
-        "standardize": True,
-        "n_critic": 1,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9998,
-    },
+    "std-adam1e-3-ema.9995": _std_adam(1e-3, n_critic=1),
+    "std-adam1e-3-ema.9998": _std_adam(1e-3, n_critic=1, ema_decay=0.9998),
     # Added after the first three points: hinge and WGAN failed with n_critic = 1. This
     # point keeps each variant's own n_critic (5 for wgan, wgan-gp, hinge); for the
     # n_critic = 1 variants it is the first point again, so it was not retrained for them.
-    "std-adam1e-3-ema.9995-own-ncritic": {
-        "standardize": True,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9995,
-    },
-    "std-adam3e-4-ema.9995": {
-        "standardize": True,
-        "n_critic": 1,
-        "g_optimizer": _adam(3e-4),
-        "d_optimizer": _adam(3e-4),
-        "ema_decay": 0.9995,
-    },
+    "std-adam1e-3-ema.9995-own-ncritic": _std_adam(1e-3),
+    "std-adam3e-4-ema.9995": _std_adam(3e-4, n_critic=1),
     # Second round (docs/convergence.md, "Second round"): n_critic = 5 for every variant
     # (the lever that took hinge from 0/32 to 30/32); for hinge, wgan and wgan-gp, whose
     # own n_critic is 5, it is the point above and is not retrained.
-    "std-adam1e-3-ema.9995-ncritic5": {
-        "standardize": True,
-        "n_critic": 5,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9995,
-    },
+    "std-adam1e-3-ema.9995-ncritic5": _std_adam(1e-3, n_critic=5),
     # A twice-as-wide discriminator (1 -> 32 -> 1), each variant at its own n_critic.
-    "std-adam1e-3-ema.9995-own-ncritic-d32": {
-        "standardize": True,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9995,
-        "discriminator": MLPSpec(width=32),
-    },
+    "std-adam1e-3-ema.9995-own-ncritic-d32": _std_adam(1e-3, discriminator=MLPSpec(width=32)),
     # WGAN only (the clipping constant has no meaning elsewhere): a larger clip, with Adam
     # and with the paper's RMSprop.
-    "std-adam1e-3-ema.9995-ncritic5-clip0.1": {
-        "standardize": True,
-        "n_critic": 5,
-        "g_optimizer": _adam(1e-3),
-        "d_optimizer": _adam(1e-3),
-        "ema_decay": 0.9995,
-        "constraints": (WeightClipping(clip=0.1),),
-    },
+    "std-adam1e-3-ema.9995-ncritic5-clip0.1": _std_adam(1e-3, n_critic=5, constraints=(WeightClipping(clip=0.1),)),
     "std-rmsprop3e-4-ema.9995-ncritic5-clip0.1": _wgan_rmsprop(3e-4, clip=0.1),
     # Third round, WGAN (docs/convergence.md): the RMSprop point's neighbours.
     "std-rmsprop1e-4-ema.9995-ncritic5-clip0.1": _wgan_rmsprop(1e-4, clip=0.1),

@@ -215,8 +215,7 @@ class GAN:
             every = 0
         else:
             every = 1000 if checkpoint_every is None else check_int("checkpoint_every", checkpoint_every, minimum=0)
-            if Path(checkpoint).is_dir():
-                raise ValueError(f"checkpoint must be a file path, got the folder {str(checkpoint)!r}")
+            _checkpoint.check_path(checkpoint)  # before training, not at the first write
         self.build(target)
         return self._train(
             steps, eval_every=eval_every, eval_samples=eval_samples, progress=progress,

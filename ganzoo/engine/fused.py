@@ -594,10 +594,13 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     ema_weight = 1.0 - config.ema_decay
     batch = config.batch_size
     constants = loss_constants(batch, device=plan.device, dtype=plan.dtype)
-    penalties = []  # (penalty, rule, its numbers' offset in a step's uniform row)
+    penalties = []  # (its points, its ∂P/∂g, its numbers' offset in a step's uniform row)
     offset = 0
     for penalty in config.penalties:
-        penalties.append((penalty, PENALTY_RULES[type(penalty)], offset))
+        penalty_rule = PENALTY_RULES[type(penalty)]
+        penalties.append(
+            (functools.partial(penalty_rule.points, penalty), functools.partial(penalty_rule.gradient, penalty), offset)
+        )
         offset += penalty.draws(batch, plan.d_shapes[0][0])
 
     def step(g_flat, d_flat, ema_flat, g_state, d_state, g_lr, d_lr, real, noise_d, noise_g, uniform, eager=None):
@@ -616,9 +619,8 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
             d_loss = loss.discriminator_loss(scores[:, :batch], scores[:, batch:])
             ds = rule.discriminator(loss, scores, c)
             grads, _ = mlp_backward(d_params, cache, ds, d_act, d_head, mm, param_grads=True, out=d_out)
-            for penalty, penalty_rule, start in penalties:
-                points = penalty_rule.points(penalty, real[i], fake, uniform[i][:, start:])
-                rho_of = functools.partial(penalty_rule.gradient, penalty)
+            for points_of, rho_of, start in penalties:
+                points = points_of(real[i], fake, uniform[i][:, start:])
                 for layer, w_grad in enumerate(penalty_weight_grads(d_params, points, rho_of, d_act, mm)):
                     if d_out is not None:  # eager: into the flat gradient buffer
                         d_out[2 * layer].add_(w_grad)
