@@ -16,6 +16,7 @@ from typing import Any
 
 from evaluation import compare, summarize, target_from_spec, to_csv, to_markdown
 
+from ..history import finite_or_none
 from . import figures
 from .store import RunRecord, Store
 
@@ -82,13 +83,6 @@ def _median_iqr(summary, key: str) -> str:
 def _diverged_text(run: RunRecord) -> str:
     step = run.history.get("diverged_at")
     return f"seed {run.seed} at step {step}" if step is not None else f"seed {run.seed} (final sample)"
-
-
-def _blank_nonfinite(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """CSV rows with NaN and inf as empty cells: a missing score is never written as a number."""
-    return [
-        {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()} for row in rows
-    ]
 
 
 def check_metric(metric: str | None, targets, *, name: str = "metric") -> None:
@@ -258,10 +252,10 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         if figures_too:
             lines += ["", "### Figures", ""]
             lines += _figures(out, spec, target, groups, key)
-    (out / "runs.csv").write_text(to_csv(_blank_nonfinite(run_rows)))
+    (out / "runs.csv").write_text(to_csv(finite_or_none(run_rows)))  # NaN, inf: empty cells
     for name, rows in (("summary", summary_rows), ("labels", label_rows), ("comparison", pair_rows), ("ranking", ranking_rows)):
         if rows:
-            (out / f"{name}.csv").write_text(to_csv(_blank_nonfinite(rows)))
+            (out / f"{name}.csv").write_text(to_csv(finite_or_none(rows)))
     lines += [
         "",
         "## Files",
