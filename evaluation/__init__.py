@@ -5,7 +5,7 @@ coverage; null calibration; effect-size verdicts with failure labels; statistics
 runs; markdown/CSV tables. Depends on numpy and scipy only (see docs/evaluation.md).
 """
 
-from .across_runs import (
+from ._across_runs import (
     Comparison,
     GroupSummary,
     PairComparison,
@@ -16,15 +16,16 @@ from .across_runs import (
     summarize,
     wilson_interval,
 )
-from .calibration import (
+from ._calibration import (
     SCORES,
     NullDistribution,
     applicable_scores,
     null_distribution,
     null_quantile_table,
 )
-from .modes import ModeCoverage, mode_coverage
-from .one_sample import (
+from ._mixture import GaussianMixture
+from ._modes import ModeCoverage, mode_coverage
+from ._one_sample import (
     Moments,
     TestResult,
     ad_test,
@@ -35,22 +36,14 @@ from .one_sample import (
     moment_errors,
     wasserstein_to_target,
 )
-from .report import MomentsND, Report, evaluate
-from .specs import KNOWN_SPECS, as_target, target_from_spec
-from .tables import to_csv, to_markdown
-from .targets import (
-    DEFAULT_TARGET,
-    Gaussian,
-    GaussianMixture,
-    Grid,
-    LogNormal,
-    Ring,
-    StudentT,
-    Target,
-    Uniform,
-)
-from .two_sample import MMDResult, energy_distance, mmd_test, reference_sample, sliced_wasserstein
-from .verdict import DEFAULT_THRESHOLDS, LABELS, Thresholds, Verdict, is_oscillating
+from ._planar import Grid, Ring
+from ._report import MomentsND, Report, evaluate
+from ._specs import KNOWN_SPECS, as_target, target_from_spec
+from ._tables import to_csv, to_markdown
+from ._target import Target
+from ._two_sample import MMDResult, energy_distance, mmd_test, reference_sample, sliced_wasserstein
+from ._univariate import DEFAULT_TARGET, Gaussian, LogNormal, StudentT, Uniform
+from ._verdict import DEFAULT_THRESHOLDS, LABELS, Thresholds, Verdict, is_oscillating
 
 __all__ = [
     # targets

@@ -1,5 +1,5 @@
 """``python -m evaluation``: print the null-quantile table of docs/evaluation.md."""
 
-from .calibration import main
+from ._calibration import main
 
 main()

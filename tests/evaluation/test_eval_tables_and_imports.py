@@ -83,4 +83,4 @@ def test_evaluation_imports_without_torch():
         "print(len(sys.modules))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
-    assert "evaluation.report" in modules and len(modules) >= 10
+    assert "evaluation._report" in modules and len(modules) >= 10

@@ -308,7 +308,7 @@ def test_bad_target_specs_quote_the_spec_and_the_grammar(spec, error, match):
 
 
 def test_a_partial_spec_is_not_an_error_it_takes_the_defaults():
-    # Documented grammar (evaluation/specs.py): omitted trailing arguments take the defaults.
+    # Documented grammar (evaluation/_specs.py): omitted trailing arguments take the defaults.
     assert target_from_spec("gaussian:4") == Gaussian(4.0, 1.25)
 
 

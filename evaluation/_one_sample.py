@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from ._specs import as_target
+from ._target import Target
+from ._univariate import DEFAULT_TARGET
 from ._validation import as_samples, check_finite, check_int, check_probability
-from .specs import as_target
-from .targets import DEFAULT_TARGET, Target
 
 __all__ = [
     "Moments",

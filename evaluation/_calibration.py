@@ -20,9 +20,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import check_int, check_probability
-from .modes import _coverage, has_modes
-from .one_sample import (
+from ._modes import _coverage, has_modes
+from ._one_sample import (
     _ad_from_logs,
     _cvm_from_u,
     _energy_sorted,
@@ -30,10 +29,12 @@ from .one_sample import (
     _moment_statistics,
     _w1_sorted,
 )
-from .specs import as_target
-from .targets import DEFAULT_TARGET, Target
-from .two_sample import _reference_sample, energy_distance, mmd_test, sliced_wasserstein
-from .verdict import DEFAULT_THRESHOLDS
+from ._specs import as_target
+from ._target import Target
+from ._two_sample import _reference_sample, energy_distance, mmd_test, sliced_wasserstein
+from ._univariate import DEFAULT_TARGET
+from ._validation import check_int, check_probability
+from ._verdict import DEFAULT_THRESHOLDS
 
 __all__ = [
     "NullDistribution",
@@ -213,7 +214,7 @@ def null_quantile_table(
 
     For a 1-D target. The default thresholds are shown in the score's units (KS D, |mean
     error| = 0.04 sd, |std ratio - 1|), before and after the noise floor at that n
-    ("threshold at n", see evaluation.verdict), each with the fraction of real-data samples
+    ("threshold at n", see evaluation._verdict), each with the fraction of real-data samples
     that would exceed it: the false-failure rate of that check.
     """
     target = as_target(target)
@@ -245,7 +246,7 @@ def null_quantile_table(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print :func:`null_quantile_table` as markdown (the table in docs/evaluation.md)."""
-    from .tables import to_markdown
+    from ._tables import to_markdown
 
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=main.__doc__)
     parser.add_argument(

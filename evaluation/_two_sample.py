@@ -22,9 +22,9 @@ import numpy as np
 import scipy.spatial.distance
 import scipy.stats
 
+from ._specs import as_target
+from ._target import Target
 from ._validation import as_samples, check_finite, check_int, check_real
-from .specs import as_target
-from .targets import Target
 
 __all__ = [
     "MMDResult",

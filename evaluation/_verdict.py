@@ -76,7 +76,7 @@ class Thresholds:
     1.25 = 0.05 for N(4, 1.25)). std_ratio: max |std / target std - 1|. noise_quantile:
     raise each threshold to this quantile of its null at the sample size (None: never).
     collapse_std_ratio: below this std ratio the label is 'collapsed'.
-    min_high_quality_fraction, max_mode_kl: mixture checks (see evaluation.modes).
+    min_high_quality_fraction, max_mode_kl: mixture checks (see evaluation._modes).
     oscillation_window, oscillation_min_switches: the 'oscillating' rule.
     """
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .targets import Gaussian, GaussianMixture, Grid, LogNormal, Ring, StudentT, Target, Uniform
+from ._mixture import GaussianMixture
+from ._planar import Grid, Ring
+from ._target import Target
+from ._univariate import Gaussian, LogNormal, StudentT, Uniform
 
 __all__ = ["KNOWN_SPECS", "as_target", "target_from_spec"]
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from ._specs import as_target
+from ._target import Target
 from ._validation import as_samples, check_finite, check_probability, check_real
-from .specs import as_target
-from .targets import Target
 
 __all__ = ["ModeCoverage", "has_modes", "mode_coverage"]
 

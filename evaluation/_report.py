@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_samples, check_bool, check_int, check_probability
-from .calibration import applicable_scores, null_distribution
-from .modes import ModeCoverage, _coverage, has_modes
-from .one_sample import (
+from ._calibration import applicable_scores, null_distribution
+from ._modes import ModeCoverage, _coverage, has_modes
+from ._one_sample import (
     NAN_TEST,
     Moments,
     TestResult,
@@ -31,10 +30,12 @@ from .one_sample import (
     _moments_from_x,
     _w1_sorted,
 )
-from .specs import as_target
-from .targets import DEFAULT_TARGET, Target
-from .two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
-from .verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
+from ._specs import as_target
+from ._target import Target
+from ._two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
+from ._univariate import DEFAULT_TARGET
+from ._validation import as_samples, check_bool, check_int, check_probability
+from ._verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
 
 __all__ = ["MomentsND", "Report", "evaluate"]
 
@@ -273,7 +274,7 @@ def evaluate(
     samples: shape (n,) or (n, 1) for a 1-D target, (n, 2) for a 2-D one; n >= 2.
     target: a target or a spec string (default N(4, 1.25)).
     history: optional earlier Reports (or their to_dict()s, or bools), oldest first, for the
-        'oscillating' label; see evaluation.verdict.
+        'oscillating' label; see evaluation._verdict.
     thresholds: the effect-size thresholds of the verdict.
     confidence_level: if given, percentile-bootstrap CIs of the 1-D moments (n_resamples,
         seeded with ``seed``); off by default because it costs ~0.7 s at n = 10,000.
