@@ -4,10 +4,10 @@ Start with ``from ganzoo import VanillaGAN``: ``VanillaGAN(seed=0).fit()`` train
 reference program's GAN on N(4, 1.25); :mod:`evaluation` scores what it generates.
 """
 
-from .checkpoint import CheckpointError
-from .config import GANConfig
-from .gan import GAN
-from .history import History
+from ._checkpoint import CheckpointError
+from ._config import GANConfig
+from ._gan import GAN
+from ._history import History
 from .losses import (
     HingeLoss,
     LeastSquaresLoss,
@@ -17,10 +17,10 @@ from .losses import (
     SigmoidBCELoss,
     WassersteinLoss,
 )
-from .networks import MLPSpec, NetworkSpec
-from .optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
-from .penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
-from .streams import RandomSource
+from ._networks import MLPSpec, NetworkSpec
+from ._optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
+from ._penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
+from ._streams import RandomSource
 from .variants import (
     LSGAN,
     VARIANTS,

@@ -1,10 +1,10 @@
 """Training engines: which code trains a GAN's K members.
 
-- ``"autograd"``: :class:`ganzoo.trainer.Trainer`'s own step, autograd over the stacked
+- ``"autograd"``: :class:`ganzoo._trainer.Trainer`'s own step, autograd over the stacked
   parameters: any loss, penalty, constraint or network. The reference.
-- ``"fused"``: :mod:`ganzoo.engine.fused`, hand-derived forward, backward and optimizer
+- ``"fused"``: :mod:`ganzoo.engine._fused`, hand-derived forward, backward and optimizer
   steps for MLP networks, run eagerly or compiled (a whole chunk of steps per call),
-  whichever the work ahead pays for (:func:`~ganzoo.engine.fused.should_compile`).
+  whichever the work ahead pays for (:func:`~ganzoo.engine._fused.should_compile`).
   ``"fused-eager"`` and ``"fused-compiled"`` force one of the two (the two agree to float
   rounding, not bit for bit, so a run that must be bit-reproducible across ensemble sizes
   or training lengths should fix one).
@@ -16,8 +16,8 @@ See ``docs/engine.md`` for the derivation and measured speeds.
 from __future__ import annotations
 
 from .._validation import check_choice
-from ..networks import StackedMLP
-from .fused import FusedEngine, should_compile, unsupported_features
+from .._networks import StackedMLP
+from ._fused import FusedEngine, should_compile, unsupported_features
 
 ENGINES = ("auto", "autograd", "fused", "fused-eager", "fused-compiled")
 _COMPILE = {"auto": None, "fused": None, "fused-eager": False, "fused-compiled": True}

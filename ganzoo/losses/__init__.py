@@ -1,11 +1,11 @@
 """GAN objectives on raw discriminator scores; one module per loss family."""
 
-from .base import Loss, batch_mean
-from .hinge import HingeLoss
-from .least_squares import LeastSquaresLoss
-from .logistic import MinimaxLoss, NonSaturatingLoss
-from .sigmoid_bce import SigmoidBCELoss
-from .wasserstein import WassersteinLoss
+from ._base import Loss, batch_mean
+from ._hinge import HingeLoss
+from ._least_squares import LeastSquaresLoss
+from ._logistic import MinimaxLoss, NonSaturatingLoss
+from ._sigmoid_bce import SigmoidBCELoss
+from ._wasserstein import WassersteinLoss
 
 __all__ = [
     "HingeLoss",

@@ -11,11 +11,11 @@ build_report("studies/default")            # report.md, CSV tables, PNG figures
 See docs/studies.md. The same from a shell: ``ganzoo compare`` and ``ganzoo report``.
 """
 
-from .backends import BACKENDS, LocalBackend, RayBackend
-from .report import build_report, load_runs
-from .runner import StudyRun, discriminator_grid, run_cell, run_study
-from .spec import OVERRIDES, QUICK, Cell, Setting, Study, parse_seeds, read_toml
-from .store import FILENAME, RunRecord, Store, StudyMismatch, equal_runs
+from ._backends import BACKENDS, LocalBackend, RayBackend
+from ._report import build_report, load_runs
+from ._runner import StudyRun, discriminator_grid, run_cell, run_study
+from ._spec import OVERRIDES, QUICK, Cell, Setting, Study, parse_seeds, read_toml
+from ._store import FILENAME, RunRecord, Store, StudyMismatch, equal_runs
 
 __all__ = [
     "BACKENDS",

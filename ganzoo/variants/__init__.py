@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ..gan import GAN
-from .hinge import HingeGAN
-from .lsgan import LSGAN
-from .minimax import MinimaxGAN
-from .nonsaturating import NonSaturatingGAN
-from .vanilla import VanillaGAN
-from .wgan import WGAN
-from .wgan_gp import WGANGP
+from .._gan import GAN
+from ._hinge import HingeGAN
+from ._lsgan import LSGAN
+from ._minimax import MinimaxGAN
+from ._nonsaturating import NonSaturatingGAN
+from ._vanilla import VanillaGAN
+from ._wgan import WGAN
+from ._wgan_gp import WGANGP
 
 VARIANTS: dict[str, type[GAN]] = {
     cls.name: cls for cls in (VanillaGAN, MinimaxGAN, NonSaturatingGAN, WGAN, WGANGP, LSGAN, HingeGAN)

@@ -4,7 +4,7 @@ Run with (about 10-15 minutes on two cores; deselected from the default test run
 
     pytest tests/benchmarks/test_engine_speed.py -m benchmark --benchmark-enable \\
         --benchmark-json=benchmarks/engine.json -p no:cacheprovider
-    python -m ganzoo.engine.speed --from-json benchmarks/engine.json   # the table
+    python -m benchmarks.engine_speed --from-json benchmarks/engine.json   # the table
 
 Each measurement trains whole chunks of the data stream (data drawing included) after a
 warm-up (one chunk, compilation included, for the fused engines); every round is preceded
@@ -22,7 +22,7 @@ import pytest
 import torch
 
 from ganzoo.engine import unsupported_features
-from ganzoo.engine.speed import CHUNK, REFERENCE_STEPS, REFERENCES, peak_rss_mib, steps_for, train, warm_trainer
+from benchmarks.engine_speed import CHUNK, REFERENCE_STEPS, REFERENCES, peak_rss_mib, steps_for, train, warm_trainer
 from ganzoo.variants import get_variant
 
 pytestmark = pytest.mark.benchmark

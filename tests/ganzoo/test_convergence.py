@@ -1,6 +1,6 @@
 """Convergence: the recommended settings learn N(4, 1.25); the reference defaults do not.
 
-The protocol (``ganzoo.convergence``): a run succeeds when it is labelled ``converged`` at
+The protocol (``ganzoo._convergence``): a run succeeds when it is labelled ``converged`` at
 each of the 4 checks over the last 10 % of its 20,000 generator steps, on 10,000 samples,
 where the verdict's thresholds are exactly KS D <= 0.02, |mean error| <= 0.05 and
 |std ratio - 1| <= 0.05.
@@ -29,8 +29,8 @@ import torch
 
 from evaluation import DEFAULT_THRESHOLDS, Gaussian
 from ganzoo import VARIANTS, Adam, GANConfig, NonSaturatingGAN, VanillaGAN, WGANGP
-from ganzoo.convergence_search import confirmed
-from ganzoo.convergence import EVAL_SAMPLES, TAIL_CHECKS, check_schedule, strict_outcome, strict_threshold_floor
+from benchmarks.convergence_search import confirmed
+from ganzoo._convergence import EVAL_SAMPLES, TAIL_CHECKS, check_schedule, strict_outcome, strict_threshold_floor
 from ganzoo.engine import unsupported_features
 
 TEST_SEEDS = range(2000, 2016)  # the first 16 of the 64 confirmation seeds (search: 1000-1031)

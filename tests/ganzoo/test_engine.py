@@ -30,10 +30,10 @@ from ganzoo import (
     VanillaGAN,
 )
 from ganzoo.engine import ENGINES, make_engine, should_compile, unsupported_features
-from ganzoo.engine import fused as fused_module
-from ganzoo.engine.fused import ACTIVATION_RULES, LOSS_GRADIENTS, Plan, loss_constants
-from ganzoo.penalties import DRAGAN, R1, R2, GradientPenalty, WeightClipping
-from ganzoo.streams import CHUNK_STEPS, Stream, TrainingBatches, numpy_rng
+from ganzoo.engine import _fused as fused_module
+from ganzoo.engine._fused import ACTIVATION_RULES, LOSS_GRADIENTS, Plan, loss_constants
+from ganzoo._penalties import DRAGAN, R1, R2, GradientPenalty, WeightClipping
+from ganzoo._streams import CHUNK_STEPS, Stream, TrainingBatches, numpy_rng
 
 TARGET = Gaussian(4, 1.25)
 

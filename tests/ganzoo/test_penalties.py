@@ -25,8 +25,8 @@ from ganzoo import (
     RandomSource,
     WeightClipping,
 )
-from ganzoo.networks import ModuleEnsemble, StackedMLP
-from ganzoo.streams import Stream
+from ganzoo._networks import ModuleEnsemble, StackedMLP
+from ganzoo._streams import Stream
 
 CPU = torch.device("cpu")
 

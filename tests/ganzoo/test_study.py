@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from ganzoo import __version__
-from ganzoo.cli import main
+from ganzoo._cli import main
 from ganzoo.study import (
     FILENAME,
     Store,
@@ -113,16 +113,16 @@ def test_storing_a_run_twice_counts_it_once(reference, tmp_path):
 KILLED = textwrap.dedent(
     """
     import sys, time
-    from ganzoo.study import Study, run_study, store
+    from ganzoo.study import Store, Study, run_study
 
-    add = store.Store.add
+    add = Store.add
 
     def add_then_pause(self, records):  # widens the window for the kill; results unchanged
         stored = add(self, records)
         time.sleep(2)
         return stored
 
-    store.Store.add = add_then_pause
+    Store.add = add_then_pause
     run_study(Study(**{small!r}), sys.argv[1], workers=2, progress=False)
     """
 )
@@ -285,8 +285,8 @@ def test_the_readme_main_command_is_the_default_study():
     import re
     import shlex
 
-    from ganzoo.cli import _parser
-    from ganzoo.study.cli import study_from_args
+    from ganzoo._cli import _parser
+    from ganzoo.study._cli import study_from_args
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     first = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ganzoo import VARIANTS, NonSaturatingGAN, R1, VanillaGAN
-from ganzoo.optim import Adam, RMSprop
+from ganzoo._optim import Adam, RMSprop
 from ganzoo.study import OVERRIDES, Setting, Study, parse_seeds, read_toml
 
 

@@ -23,7 +23,7 @@ from ganzoo import (
     VanillaGAN,
     get_variant,
 )
-from ganzoo.streams import RandomSource, Stream, standard_normal
+from ganzoo._streams import RandomSource, Stream, standard_normal
 
 STEPS = 30
 

@@ -30,10 +30,10 @@ import numpy as np
 import pytest
 import torch
 
-import ganzoo.checkpoint as checkpoint
+import ganzoo._checkpoint as checkpoint
 from ganzoo import GAN, LSGAN, WGAN, WGANGP, Adam, CheckpointError, LRDecay, NonSaturatingGAN
 from ganzoo.study import Store, Study, equal_runs, run_study
-from ganzoo.study.runner import CHECKPOINTS, checkpoint_interval
+from ganzoo.study._runner import CHECKPOINTS, checkpoint_interval
 
 # Tiny networks: a second intra-op thread only adds hand-offs (see tests/ganzoo/conftest.py).
 torch.set_num_threads(1)
@@ -187,7 +187,7 @@ def test_fit_writes_a_checkpoint_every_n_steps_and_at_the_end(tmp_path, monkeypa
 def test_the_resumed_call_keeps_the_eager_or_compiled_mode_it_ran_in(tmp_path, monkeypatch):
     """The engine decides eager vs compiled per fit() call from its steps; eager and compiled
     agree only to rounding, so a resumed call must not decide again from its fewer steps."""
-    import ganzoo.engine.fused as fused
+    import ganzoo.engine._fused as fused
 
     # A cost model under which 120 steps run eagerly but the 50 left would compile.
     monkeypatch.setattr(fused, "should_compile", lambda plan, steps: steps < 100)
@@ -437,7 +437,7 @@ STUDY = dict(
 KILLED_STUDY = textwrap.dedent(
     """
     import sys, time
-    import ganzoo.checkpoint as checkpoint
+    import ganzoo._checkpoint as checkpoint
     from ganzoo.study import Study, run_study
 
     write = checkpoint.write
@@ -494,7 +494,7 @@ def test_a_study_killed_mid_cell_resumes_the_cell_from_its_checkpoint(tmp_path, 
 
 
 def test_the_checkpoint_interval_is_a_command_line_option(tmp_path, capsys):
-    from ganzoo.cli import main
+    from ganzoo._cli import main
 
     assert main(["compare", "--quick", "--checkpoint-every", "-5", "--out", str(tmp_path / "s"), "--quiet"]) != 0
     assert "checkpoint_every must be an integer >= 0" in capsys.readouterr().err

@@ -34,8 +34,8 @@ import pytest
 import torch
 
 from ganzoo import LSGAN, Adam, VanillaGAN
-from ganzoo import trainer as trainer_module
-from ganzoo.history import History
+from ganzoo import _trainer as trainer_module
+from ganzoo._history import History
 from ganzoo.study import FILENAME, Store, Study, build_report, run_study
 
 SEEDS = (0, 1, 2)
@@ -172,7 +172,7 @@ def test_divergence_found_in_the_samples_is_dated_at_the_check():
 def test_ganzoo_train_on_a_run_that_diverges(tmp_path, monkeypatch, capsys):
     # `ganzoo train` takes a variant's defaults; a variant whose defaults diverge stands in.
     import ganzoo.variants
-    from ganzoo.cli import main
+    from ganzoo._cli import main
 
     class Diverging(LSGAN):
         optimizer = Adam(lr=1e6, betas=(0.5, 0.999))

@@ -1,7 +1,7 @@
 """Hostile and bad input to the command line: exit status 2, exactly one line on stderr that
 names the argument or file and says what was expected, no traceback; ``--debug`` shows one.
 
-The table runs ``ganzoo.cli.main`` in this process (a subprocess per case would cost seconds
+The table runs ``ganzoo._cli.main`` in this process (a subprocess per case would cost seconds
 of torch import each); two subprocess tests check the same contract for the real
 ``ganzoo`` console script and ``python -m ganzoo --debug``. Every case fails before any
 training starts. Checkpoint files are covered by ``test_checkpoint.py``.
@@ -24,7 +24,7 @@ from hostile_stores import (
     tiny_study,
 )
 
-from ganzoo.cli import main
+from ganzoo._cli import main
 
 
 @pytest.fixture(scope="module")

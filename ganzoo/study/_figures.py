@@ -19,8 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.stats  # noqa: E402
 
-from ..plots import plot_samples  # noqa: E402
-from .store import RunRecord  # noqa: E402
+from .._plots import plot_samples  # noqa: E402
+from ._store import RunRecord  # noqa: E402
 
 DPI = 100
 LABEL_COLORS = {

@@ -10,7 +10,7 @@ every ganzoo network does.
 
 Randomized penalties (gradient penalty, DRAGAN) declare how many uniform numbers they use
 per critic step (:meth:`Penalty.draws`) and take them from ``rng``, a
-:class:`ganzoo.streams.RandomSource` holding the step's numbers, keyed by each run's seed
+:class:`ganzoo._streams.RandomSource` holding the step's numbers, keyed by each run's seed
 and the step: the same seed gives the same numbers, member k of an ensemble gets those of
 the single run with its seed, a resumed run those of the uninterrupted one, and torch's
 global RNG is never used.
@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ._validation import check_bool, check_float
-from .streams import RandomSource
+from ._streams import RandomSource
 
 
 class Penalty(abc.ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .base import Loss, batch_mean
+from ._base import Loss, batch_mean
 
 
 class HingeLoss(Loss):

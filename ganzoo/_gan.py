@@ -12,17 +12,17 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from . import checkpoint as _checkpoint
+from . import _checkpoint
 from ._validation import check_device, check_int
-from .config import GANConfig
+from ._config import GANConfig
 from .engine import check_engine
-from .history import History
+from ._history import History
 from .losses import Loss
-from .networks import NetworkSpec
-from .optim import LRDecay, OptimizerSpec
-from .penalties import Constraint, Penalty
-from .streams import Stream, standard_normal, standard_units
-from .trainer import Trainer
+from ._networks import NetworkSpec
+from ._optim import LRDecay, OptimizerSpec
+from ._penalties import Constraint, Penalty
+from ._streams import Stream, standard_normal, standard_units
+from ._trainer import Trainer
 
 
 def _resolve_seeds(seed: int | None, seeds: Iterable[int] | None) -> tuple[list[int], bool]:
@@ -191,7 +191,7 @@ class GAN:
         holds the whole run. NaN or inf in a loss, the weights or the samples is never an
         error: that run (ensemble member) is stopped and recorded as diverged, with the
         step, in ``History.diverged_at`` and ``'diverged'`` labels, and the others train
-        on (see :class:`~ganzoo.trainer.Trainer`).
+        on (see :class:`~ganzoo._trainer.Trainer`).
 
         ``checkpoint``: a file that receives the whole training state (as :meth:`save`
         writes it) every ``checkpoint_every`` generator steps (default 1000; 0: only at the
@@ -236,7 +236,7 @@ class GAN:
         if not (progress is None or isinstance(progress, bool) or callable(progress)):
             raise TypeError(f"progress must be True, False, None or a callable taking a step count, got {progress!r}")
         trainer = self._require_trainer("fit()")
-        # What resume() needs to finish this call as it would have run (ganzoo.checkpoint).
+        # What resume() needs to finish this call as it would have run (ganzoo._checkpoint).
         call: dict[str, Any] = {
             "end": trainer.step_count + steps,
             "eval_every": eval_every,
@@ -275,7 +275,7 @@ class GAN:
 
         Weights, generator average, optimizer and learning-rate-schedule state, step count,
         divergence state, history, the sampling-call counter, the resolved configuration,
-        seeds, dtype, engine and target spec (format: :mod:`ganzoo.checkpoint`). A
+        seeds, dtype, engine and target spec (format: :mod:`ganzoo._checkpoint`). A
         temporary file in the same folder is fsynced and renamed over ``path``, so a crash
         leaves the old file or the new one, never a torn one. :meth:`load` reads it back.
         """
@@ -304,7 +304,7 @@ class GAN:
         The file is read with ``torch.load(weights_only=True)`` and only ganzoo's own
         setting classes are rebuilt from it: a file that needs pickled code, a truncated or
         foreign file, or one of another format version raises
-        :class:`ganzoo.checkpoint.CheckpointError` (a ValueError) naming the file. A
+        :class:`ganzoo._checkpoint.CheckpointError` (a ValueError) naming the file. A
         setting with a custom network or loss cannot be rebuilt from data: make the GAN as
         before and call :meth:`restore`.
         """
@@ -314,7 +314,7 @@ class GAN:
         """Load the training state saved in ``path`` into this GAN, replacing its own.
 
         This GAN must have the saved seeds, setting (its resolved configuration), dtype and
-        engine kind (fused or autograd), else a :class:`~ganzoo.checkpoint.CheckpointError`
+        engine kind (fused or autograd), else a :class:`~ganzoo._checkpoint.CheckpointError`
         says what differs; nothing is changed unless the whole state loads. ``target``
         defaults to the GAN's current target, else the saved spec. Then :meth:`resume` or
         :meth:`fit` go on from the saved step.

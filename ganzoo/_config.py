@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from ._validation import check_bool, check_float, check_instance, check_int
 from .losses import Loss
-from .networks import MLPSpec, NetworkSpec, as_network_spec
-from .optim import Adam, LRDecay, OptimizerSpec
-from .penalties import Constraint, Penalty
+from ._networks import MLPSpec, NetworkSpec, as_network_spec
+from ._optim import Adam, LRDecay, OptimizerSpec
+from ._penalties import Constraint, Penalty
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -31,7 +31,7 @@ class GANConfig:
       ``θ_ema ← β θ_ema + (1 − β) θ`` after each generator step (Yazıcı et al. 2019); the
       averaged generator is the one evaluated and sampled. 0 turns it off.
     - ``steps``: the default training budget in generator steps.
-    - ``lr_decay``: an :class:`ganzoo.optim.LRDecay` multiplying both learning rates by a
+    - ``lr_decay``: an :class:`ganzoo._optim.LRDecay` multiplying both learning rates by a
       factor of the generator step (linear or exponential decay), or None for constant rates.
     - ``standardize``: if True, both networks work in standard units of the target, using
       its known location μ = ``target.mean`` and scale σ = ``target.std``: real batches

@@ -1,7 +1,7 @@
 """Running a study: train the missing cells, store each one as soon as it finishes.
 
 :func:`run_cell` is the unit of work (one ensemble: a setting on a target with some seeds),
-run by a backend (:mod:`ganzoo.study.backends`) in this process, in worker processes or
+run by a backend (:mod:`ganzoo.study._backends`) in this process, in worker processes or
 on a Ray cluster; it returns plain records and never touches the store. :func:`run_study`
 is the driver: it opens (or resumes) the study folder's store, hands out the cells that
 are missing, and commits each result in one transaction as it arrives.
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .spec import Cell, Study, estimated_cost
-from .store import RunRecord, Store
+from ._spec import Cell, Study, estimated_cost
+from ._store import RunRecord, Store
 
 StepReport = Callable[[int], None]
 """Called with a number of run-steps just done (steps x ensemble members)."""
@@ -47,11 +47,11 @@ CHECKPOINTS = "checkpoints"
 def checkpoint_interval(every: int) -> int:
     """``every`` rounded up to a whole number of the trainer's divergence-check spans.
 
-    Training pauses at those steps anyway (:data:`ganzoo.trainer.DIVERGENCE_CHECK_STEPS`),
+    Training pauses at those steps anyway (:data:`ganzoo._trainer.DIVERGENCE_CHECK_STEPS`),
     so checkpoints taken there change nothing in a run: the stored results do not depend
     on the interval (which is therefore not part of a study's definition). 0 stays 0.
     """
-    from ..trainer import DIVERGENCE_CHECK_STEPS
+    from .._trainer import DIVERGENCE_CHECK_STEPS
 
     return -(-every // DIVERGENCE_CHECK_STEPS) * DIVERGENCE_CHECK_STEPS
 
@@ -99,7 +99,7 @@ class CellCheckpoints:
 
 def _restored(gan, path: Path, target) -> bool:
     """Whether ``gan`` now holds the state of the checkpoint ``path`` (False: none there)."""
-    from ..checkpoint import CheckpointError
+    from .._checkpoint import CheckpointError
 
     if not path.is_file():
         return False
@@ -185,7 +185,7 @@ def run_cell(
     from evaluation import evaluate, target_from_spec
 
     from .. import __version__
-    from ..trainer import diverged_report
+    from .._trainer import diverged_report
 
     target = target_from_spec(cell.target)
     config = cell.setting.config(study.steps)
@@ -334,7 +334,7 @@ def run_study(
     from tqdm.auto import tqdm
 
     from .. import __version__
-    from .backends import check_backend, make_backend
+    from ._backends import check_backend, make_backend
 
     if not isinstance(study, Study):
         raise TypeError(f"study must be a ganzoo.study.Study, got {study!r}")

@@ -24,17 +24,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .config import GANConfig
+from ._config import GANConfig
 from .engine import make_engine
-from .history import History
-from .networks import build_ensemble
-from .streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
+from ._history import History
+from ._networks import build_ensemble
+from ._streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
 
 
 DIVERGENCE_CHECK_STEPS = 1024
 """The longest stretch of training between two looks for divergence, in generator steps.
 
-A multiple of the batch chunk (:data:`ganzoo.streams.CHUNK_STEPS`), so that the fused
+A multiple of the batch chunk (:data:`ganzoo._streams.CHUNK_STEPS`), so that the fused
 engine, which trains whole chunks per call, makes no extra call for it."""
 
 
@@ -153,7 +153,7 @@ class Trainer:
         """One discriminator update on ``real (K, B, dim)`` and ``noise (K, B, latent)``.
 
         ``uniform`` ``(K, draws)``: the numbers of the randomized penalties for this step
-        (:class:`~ganzoo.streams.StepBatches`); needed only when there are such penalties.
+        (:class:`~ganzoo._streams.StepBatches`); needed only when there are such penalties.
         """
         if uniform is None:
             uniform = real.new_empty(self.members, 0)
@@ -196,7 +196,7 @@ class Trainer:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One generator step with its ``n_critic`` discriminator steps.
 
-        The arguments are a :class:`~ganzoo.streams.StepBatches`:
+        The arguments are a :class:`~ganzoo._streams.StepBatches`:
         ``trainer.step(*trainer.batches.batches(step))``. Returns the last discriminator
         loss and the generator loss, each of shape ``(K,)``.
         """
@@ -241,7 +241,7 @@ class Trainer:
         checks, on :attr:`step_count`) and at the end, when :meth:`state_dict` describes
         the state at that step. ``compiled`` (resuming an interrupted call) fixes the fused
         engine's eager/compiled mode, where it is not forced, instead of deciding it from
-        ``steps`` (eager and compiled agree only to rounding; see :mod:`ganzoo.checkpoint`).
+        ``steps`` (eager and compiled agree only to rounding; see :mod:`ganzoo._checkpoint`).
         """
         from evaluation import evaluate  # ganzoo -> evaluation, never back
 
@@ -344,7 +344,7 @@ class Trainer:
         and target, training goes on bit for bit as it would have (same device). The
         batches and penalty draws are keyed by (seed, step) and need no state.
         """
-        from .checkpoint import history_to_state
+        from ._checkpoint import history_to_state
 
         def weights(module: torch.nn.Module | None) -> dict | None:
             return None if module is None else {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -368,7 +368,7 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         """Continue from :meth:`state_dict`'s output (ValueError/RuntimeError if it does not fit)."""
-        from .checkpoint import history_from_state
+        from ._checkpoint import history_from_state
 
         if (state["generator_average"] is None) != (self.generator_average is None):
             raise ValueError("the generator average (ema_decay > 0) is saved but not configured, or the reverse")

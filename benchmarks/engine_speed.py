@@ -4,8 +4,8 @@ Speed is counted in run·steps per second: K members trained for n generator ste
 K·n run·steps. Absolute times on shared machines drift severalfold with load, so every
 figure is reported as a ratio to the reference program measured in the same session.
 
-``python -m ganzoo.engine.speed`` measures and prints the table (about 5 minutes on two
-cores); ``python -m ganzoo.engine.speed --from-json benchmarks/engine.json`` prints it from
+``python -m benchmarks.engine_speed`` measures and prints the table (about 5 minutes on two
+cores); ``python -m benchmarks.engine_speed --from-json benchmarks/engine.json`` prints it from
 the output of the pytest-benchmark suite (``tests/benchmarks/test_engine_speed.py``).
 ``--memory`` adds the peak resident memory of a 1024-member run.
 """
@@ -19,6 +19,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -121,7 +122,7 @@ def build(variant: str, members: int, engine: str, *, device: str = "cpu"):
     """A trainer of ``members`` seeds of ``variant`` on the default target, built."""
     from evaluation import Gaussian
 
-    from ..variants import get_variant
+    from ganzoo import get_variant
 
     gan = get_variant(variant)(seeds=range(members), engine=engine, device=device)
     return gan.build(Gaussian(4, 1.25))
@@ -199,8 +200,8 @@ def measure(
     variants: Sequence[str], members: Sequence[int], engines: Sequence[str]
 ) -> tuple[list[dict], dict[str, float]]:
     """Measure every supported (variant, engine, K) with :func:`measure_one`."""
-    from ..engine import unsupported_features
-    from ..variants import get_variant
+    from ganzoo.engine import unsupported_features
+    from ganzoo import get_variant
 
     rows, references = [], {}
     for variant in variants:
@@ -252,18 +253,19 @@ def peak_rss_mib(variant: str, members: int, engine: str, steps: int = 2 * CHUNK
     """
     code = textwrap.dedent(
         f"""
-        from ganzoo.engine.speed import build, train
+        from benchmarks.engine_speed import build, train
         trainer = build({variant!r}, {members}, {engine!r})
         train(trainer, {steps})
         print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1])
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    root = Path(__file__).resolve().parents[1]  # where `benchmarks` imports from
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     return int(result.stdout.split()[-1]) / 1024  # kB
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ganzoo.engine.speed", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.engine_speed", description=__doc__.split("\n\n")[0])
     parser.add_argument("--from-json", help="print the table from pytest-benchmark's JSON instead of measuring")
     parser.add_argument("--variants", nargs="+", default=["vanilla", "wgan-gp"])
     parser.add_argument("--members", nargs="+", type=int, default=[1, 8, 64, 256, 1024])

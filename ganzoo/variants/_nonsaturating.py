@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..config import GANConfig
-from ..gan import GAN
+from .._config import GANConfig
+from .._gan import GAN
 from ..losses import NonSaturatingLoss
-from ..networks import MLPSpec
-from ..optim import Adam
+from .._networks import MLPSpec
+from .._optim import Adam
 
 
 class NonSaturatingGAN(GAN):

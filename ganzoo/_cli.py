@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .study.cli import add_parsers as add_study_parsers
-from .study.cli import compare_command, report_command
+from .study._cli import add_parsers as add_study_parsers
+from .study._cli import compare_command, report_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     bar.add_argument("--quiet", action="store_false", dest="progress", help="never show a progress bar")
     # SUPPRESS: when not given here, the subcommand must not reset `ganzoo --debug train ...`.
     train.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    add_study_parsers(commands)  # compare, report (ganzoo.study.cli)
+    add_study_parsers(commands)  # compare, report (ganzoo.study._cli)
     return parser
 
 
@@ -43,9 +43,9 @@ def _train(args: argparse.Namespace) -> int:
     from evaluation import evaluate, target_from_spec
 
     from ._validation import check_int
-    from .history import finite_or_none
-    from .plots import plot_samples, save_figure
-    from .streams import Stream, numpy_rng
+    from ._history import finite_or_none
+    from ._plots import plot_samples, save_figure
+    from ._streams import Stream, numpy_rng
     from .variants import get_variant
 
     variant = get_variant(args.variant)
@@ -76,7 +76,7 @@ def _train(args: argparse.Namespace) -> int:
     samples = gan.sample(args.samples)
     report = evaluate(samples, target).to_dict()
     if history.diverged_at >= 0:  # stopped by NaN/inf in training: labelled so, no scores
-        from .trainer import diverged_report
+        from ._trainer import diverged_report
 
         report = diverged_report(
             target,

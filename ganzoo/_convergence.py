@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from .gan import GAN
+from ._gan import GAN
 
 TAIL_FRACTION = 0.1
 TAIL_CHECKS = 4

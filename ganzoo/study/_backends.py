@@ -1,7 +1,7 @@
 """Where cells train: this process, local worker processes, or a Ray cluster.
 
 A backend yields ``(cell, records)`` as cells finish, in any order; the driver
-(:func:`ganzoo.study.runner.run_study`) stores them. Workers never write the store.
+(:func:`ganzoo.study._runner.run_study`) stores them. Workers never write the store.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import os
 import queue as queue_module
 from collections.abc import Iterator, Sequence
 
-from .runner import CellCheckpoints, StepReport, run_cell
-from .spec import Cell, Study
-from .store import RunRecord
+from ._runner import CellCheckpoints, StepReport, run_cell
+from ._spec import Cell, Study
+from ._store import RunRecord
 
 BACKENDS = ("local", "ray")
 

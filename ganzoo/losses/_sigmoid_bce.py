@@ -7,7 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .base import Loss, batch_mean
+from ._base import Loss, batch_mean
 
 
 class SigmoidBCELoss(Loss):

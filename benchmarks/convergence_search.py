@@ -1,9 +1,9 @@
 """Search and confirm the recommended settings of ``docs/convergence.md``.
 
-``python -m ganzoo.convergence_search search`` trains every point of :data:`GRID` (the
+``python -m benchmarks.convergence_search search`` trains every point of :data:`GRID` (the
 same points for every variant: an equal search budget, as in Lucic et al. 2018, "Are GANs
 Created Equal?") on the :data:`SEARCH_SEEDS`, judges each run by the strict protocol of
-:mod:`ganzoo.convergence`, and appends one JSON line per (variant, point) to
+:mod:`ganzoo._convergence`, and appends one JSON line per (variant, point) to
 ``docs/convergence/search.jsonl`` (a finished point is skipped when the search is run
 again, so an interrupted search resumes). ``... confirm`` trains each variant's
 ``recommended()`` setting on the :data:`CONFIRM_SEEDS`, which the search never saw, and
@@ -23,11 +23,8 @@ from pathlib import Path
 
 import torch
 
-from .convergence import strict_outcome
-from .networks import MLPSpec
-from .optim import Adam, LRDecay, RMSprop
-from .penalties import R1, GradientPenalty, WeightClipping
-from .variants import VARIANTS
+from ganzoo import VARIANTS, MLPSpec, Adam, LRDecay, RMSprop, R1, GradientPenalty, WeightClipping
+from ganzoo._convergence import strict_outcome
 
 SEARCH_SEEDS = tuple(range(1000, 1032))
 CONFIRM_SEEDS = tuple(range(2000, 2064))
@@ -253,7 +250,7 @@ def table() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m ganzoo.convergence_search", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.convergence_search", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("search", "confirm", "defaults", "table"))
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--points", nargs="*", default=list(GRID))

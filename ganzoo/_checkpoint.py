@@ -6,7 +6,7 @@ engine's own), the learning-rate schedulers, the step count, the divergence stat
 history, the sampling call counter, the fully resolved configuration, the seeds and, when the file was written
 by ``fit(checkpoint=...)``, the fit call in progress (its last step, its evaluation
 schedule and whether it ran compiled). The training batches and the penalties' random
-numbers need no state: they are functions of (seed, step) (:mod:`ganzoo.streams`).
+numbers need no state: they are functions of (seed, step) (:mod:`ganzoo._streams`).
 
 Writing is atomic: a temporary file in the same folder, flushed and fsynced, then
 ``os.replace``-d over the target (and the folder fsynced), so a process killed at any
@@ -43,17 +43,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from .config import GANConfig
-from .history import History
+from ._config import GANConfig
+from ._history import History
 from .losses import Loss
-from .networks import NetworkSpec
-from .optim import LRDecay, OptimizerSpec
-from .penalties import Constraint, Penalty
+from ._networks import NetworkSpec
+from ._optim import LRDecay, OptimizerSpec
+from ._penalties import Constraint, Penalty
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .gan import GAN
+    from ._gan import GAN
 
-FORMAT = "ganzoo.checkpoint"
+FORMAT = "ganzoo._checkpoint"
 FORMAT_VERSION = 1
 """Bumped whenever the layout changes; a file of another version is refused, not guessed at."""
 
@@ -411,7 +411,7 @@ def load_gan(
 
 
 def _gan_class(cls: type[GAN], data: dict[str, Any], path: Path) -> type[GAN]:
-    from .gan import GAN
+    from ._gan import GAN
     from .variants import VARIANTS
 
     recorded = data["variant"].get("class")
@@ -437,8 +437,8 @@ def restore(gan: GAN, path: str | os.PathLike, *, target=None, data: dict[str, A
     """Load the checkpoint ``path`` into ``gan`` (see :meth:`GAN.restore`)."""
     from evaluation import target_from_spec
 
-    from .gan import _default_target
-    from .trainer import Trainer
+    from ._gan import _default_target
+    from ._trainer import Trainer
 
     path = Path(path)
     data = read(path) if data is None else data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import Loss, batch_mean
+from ._base import Loss, batch_mean
 
 
 class WassersteinLoss(Loss):

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config import GANConfig
+from .._config import GANConfig
 from ..engine import check_engine
-from ..networks import MLPSpec
-from ..optim import Adam, LRDecay
-from ..penalties import R1, R2, GradientPenalty
+from .._networks import MLPSpec
+from .._optim import Adam, LRDecay
+from .._penalties import R1, R2, GradientPenalty
 
 RECOMMENDED = "recommended"
 

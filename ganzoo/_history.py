@@ -28,9 +28,9 @@ class History:
       ``eval_steps``) at which training was found to have diverged, or -1 if it never did;
       an int64 array of shape ``([K,])`` (a 0-d array for a single run). The step is that
       of the first non-finite loss when a loss was non-finite, else the end of the
-      training span (at most :data:`ganzoo.trainer.DIVERGENCE_CHECK_STEPS` steps, and
+      training span (at most :data:`ganzoo._trainer.DIVERGENCE_CHECK_STEPS` steps, and
       never past a check) in which non-finite weights were found, else the check whose
-      samples were non-finite. See :class:`ganzoo.trainer.Trainer` for what happens to
+      samples were non-finite. See :class:`ganzoo._trainer.Trainer` for what happens to
       such a member.
 
     NaN in these arrays means "no value": the losses of a diverged member after

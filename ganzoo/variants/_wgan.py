@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..config import GANConfig
-from ..gan import GAN
+from .._config import GANConfig
+from .._gan import GAN
 from ..losses import WassersteinLoss
-from ..networks import MLPSpec
-from ..optim import RMSprop
-from ..penalties import WeightClipping
+from .._networks import MLPSpec
+from .._optim import RMSprop
+from .._penalties import WeightClipping
 
 
 class WGAN(GAN):
@@ -20,7 +20,7 @@ class WGAN(GAN):
         L_D = \mathbb{E}[f(G(z))] - \mathbb{E}[f(x)], \qquad L_G = -\mathbb{E}[f(G(z))],
 
     and every critic weight clamped into :math:`[-c, c]` after each critic step
-    (:class:`ganzoo.penalties.WeightClipping`). Arjovsky, Chintala & Bottou (2017),
+    (:class:`ganzoo._penalties.WeightClipping`). Arjovsky, Chintala & Bottou (2017),
     "Wasserstein Generative Adversarial Networks", ICML. Known for a loss that tracks
     sample quality and for no mode collapse in the paper's experiments; also for slow,
     sometimes unstable training caused by the clipping.

@@ -1,6 +1,6 @@
 """The fused engine: hand-derived forward, backward and optimizer steps for MLP GANs.
 
-The autograd path (:class:`ganzoo.trainer.Trainer`) records a graph at every step and
+The autograd path (:class:`ganzoo._trainer.Trainer`) records a graph at every step and
 replays it backwards; for this project's tiny networks that bookkeeping, not arithmetic,
 is the cost (≈ 42k flops per step). Here a generator step, its ``n_critic`` critic steps
 included, is written out by hand as a fixed sequence of batched operations over the K
@@ -49,7 +49,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..config import GANConfig
+from .._config import GANConfig
 from ..losses import (
     HingeLoss,
     LeastSquaresLoss,
@@ -59,9 +59,9 @@ from ..losses import (
     SigmoidBCELoss,
     WassersteinLoss,
 )
-from ..networks import ACTIVATIONS, MLPSpec, StackedMLP
-from ..optim import SGD, Adam, RMSprop
-from ..penalties import R1, R2, GradientPenalty, Penalty, WeightClipping
+from .._networks import ACTIVATIONS, MLPSpec, StackedMLP
+from .._optim import SGD, Adam, RMSprop
+from .._penalties import R1, R2, GradientPenalty, Penalty, WeightClipping
 
 aten = torch.ops.aten
 Scalar = float | Tensor  # a python float when eager, a (1,) tensor inside a compiled graph
@@ -310,7 +310,7 @@ LOSS_GRADIENTS: dict[type[Loss], LossGradient] = {
 #
 # This is what double backpropagation (``create_graph=True``) computes for such a critic,
 # without recording a graph. ``PENALTY_RULES`` give, per penalty class, the points and
-# ∂P/∂g (P being a mean over the M points, as in ganzoo.penalties).
+# ∂P/∂g (P being a mean over the M points, as in ganzoo._penalties).
 
 _PIECEWISE_LINEAR = frozenset({"relu", "leaky_relu"})
 
@@ -574,7 +574,7 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     average, or None) and the optimizer states in place, and returns the last critic
     step's loss and the generator loss, each ``(K,)``. ``g_lr``, ``d_lr`` are this step's
     learning rates. ``real``, ``noise_d``, ``noise_g`` and ``uniform`` are the step's
-    :class:`~ganzoo.streams.StepBatches`.
+    :class:`~ganzoo._streams.StepBatches`.
 
     Eager (``compiled=False``), ``eager`` holds precomputed views: the parameters and the
     flat gradient buffers with their views, which the backward pass writes into. Compiled,
@@ -657,7 +657,7 @@ def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
 
     ``run(g, d, ema, g_state, d_state, g_lr, d_lr, real, noise, uniform, start, stop)`` runs
     the steps ``start <= i < stop`` (0-dim int64 tensors) of a
-    :class:`~ganzoo.streams.Chunk` of batches, updating the buffers in place like :func:`make_step`,
+    :class:`~ganzoo._streams.Chunk` of batches, updating the buffers in place like :func:`make_step`,
     and returns the losses of every step of the chunk, ``(steps, K)`` each (rows outside
     ``[start, stop)`` are garbage). The loop is ``torch._higher_order_ops.while_loop``
     around the step: compiled, it is one graph whatever the number of steps, and it pays
@@ -829,7 +829,7 @@ class FusedEngine:
         self.compiled = should_compile(self.plan, steps) if self.compile is None else self.compile
 
     def step(self, real: Tensor, noise_d: Tensor, noise_g: Tensor, uniform: Tensor) -> tuple[Tensor, Tensor]:
-        """One generator step with its critic steps, on a :class:`~ganzoo.streams.StepBatches`;
+        """One generator step with its critic steps, on a :class:`~ganzoo._streams.StepBatches`;
         the losses as the autograd step returns them."""
         g_lr, d_lr = self._groups[0]["lr"], self._groups[1]["lr"]
         batches = (real, noise_d, noise_g, uniform)
@@ -891,7 +891,7 @@ class FusedEngine:
         self._compiled[kind] = function
         return losses
 
-    # -- checkpoints (ganzoo.checkpoint) ------------------------------------------------
+    # -- checkpoints (ganzoo._checkpoint) ------------------------------------------------
 
     def state_dict(self) -> dict[str, list[list[Tensor]]]:
         """A copy of the engine's own optimizer state: ``{"states": [g_state, d_state]}``.

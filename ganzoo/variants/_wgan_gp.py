@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from ..config import GANConfig
-from ..gan import GAN
+from .._config import GANConfig
+from .._gan import GAN
 from ..losses import WassersteinLoss
-from ..networks import MLPSpec
-from ..optim import Adam
-from ..penalties import GradientPenalty
+from .._networks import MLPSpec
+from .._optim import Adam
+from .._penalties import GradientPenalty
 
 
 class WGANGP(GAN):
     r"""WGAN-GP: the Wasserstein critic loss plus a penalty on its gradient norm.
 
     Objective (:class:`ganzoo.losses.WassersteinLoss` +
-    :class:`ganzoo.penalties.GradientPenalty`) with critic :math:`f`:
+    :class:`ganzoo._penalties.GradientPenalty`) with critic :math:`f`:
 
     .. math::
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from evaluation import compare, summarize, target_from_spec, to_csv, to_markdown
 
-from ..history import finite_or_none
-from . import figures
-from .store import RunRecord, Store
+from .._history import finite_or_none
+from . import _figures as figures
+from ._store import RunRecord, Store
 
 LABEL_ORDER = ("converged", "biased", "oscillating", "not_converged", "collapsed", "diverged")
 

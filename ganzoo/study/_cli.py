@@ -1,4 +1,4 @@
-"""The ``ganzoo compare`` and ``ganzoo report`` subcommands (wired into :mod:`ganzoo.cli`)."""
+"""The ``ganzoo compare`` and ``ganzoo report`` subcommands (wired into :mod:`ganzoo._cli`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ DEFAULT_TARGET = "gaussian:4,1.25"
 
 def add_parsers(commands) -> None:
     """Add ``compare`` and ``report`` to the ``ganzoo`` command's subparsers."""
-    from .backends import BACKENDS
-    from .spec import QUICK
+    from ._backends import BACKENDS
+    from ._spec import QUICK
 
     compare = commands.add_parser(
         "compare",
@@ -77,7 +77,7 @@ def add_parsers(commands) -> None:
 
 def study_from_args(args: argparse.Namespace):
     """The :class:`Study` and output folder that the ``compare`` options describe."""
-    from .spec import QUICK, Study, read_toml
+    from ._spec import QUICK, Study, read_toml
 
     options: dict = {"settings": ("all",), "seeds": 32, "targets": (DEFAULT_TARGET,)}
     if args.quick:
@@ -110,8 +110,8 @@ def study_from_args(args: argparse.Namespace):
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from .report import build_report, check_metric
-    from .runner import run_study
+    from ._report import build_report, check_metric
+    from ._runner import run_study
 
     study, out = study_from_args(args)
     check_metric(args.metric, study.targets, name="--metric")  # before training, not after
@@ -140,11 +140,11 @@ def compare_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from .report import build_report, check_metric
+    from ._report import build_report, check_metric
 
     try:
         if args.metric is not None:
-            from .store import Store
+            from ._store import Store
 
             with Store.open(args.folder) as store:
                 targets = store.definition()["targets"]

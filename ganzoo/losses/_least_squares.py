@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from .._validation import check_float
-from .base import Loss, batch_mean
+from ._base import Loss, batch_mean
 
 
 class LeastSquaresLoss(Loss):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..history import finite_or_none, none_to_nan
+from .._history import finite_or_none, none_to_nan
 
 FILENAME = "study.sqlite"
 APPLICATION_ID = 0x47414E5A  # "GANZ": marks the file as a ganzoo study store
