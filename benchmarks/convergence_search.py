@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from ganzoo import VARIANTS, MLPSpec, Adam, LRDecay, RMSprop, R1, GradientPenalty, WeightClipping
+from ganzoo import R1, VARIANTS, Adam, GradientPenalty, LRDecay, MLPSpec, RMSprop, WeightClipping
 from ganzoo._convergence import strict_outcome
 
 SEARCH_SEEDS = tuple(range(1000, 1032))

@@ -121,7 +121,6 @@ class _global_rngs_restored:
 def build(variant: str, members: int, engine: str, *, device: str = "cpu"):
     """A trainer of ``members`` seeds of ``variant`` on the default target, built."""
     from evaluation import Gaussian
-
     from ganzoo import get_variant
 
     gan = get_variant(variant)(seeds=range(members), engine=engine, device=device)
@@ -200,8 +199,8 @@ def measure(
     variants: Sequence[str], members: Sequence[int], engines: Sequence[str]
 ) -> tuple[list[dict], dict[str, float]]:
     """Measure every supported (variant, engine, K) with :func:`measure_one`."""
-    from ganzoo.engine import unsupported_features
     from ganzoo import get_variant
+    from ganzoo.engine import unsupported_features
 
     rows, references = [], {}
     for variant in variants:

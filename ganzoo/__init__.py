@@ -6,8 +6,14 @@ reference program's GAN on N(4, 1.25); :mod:`evaluation` scores what it generate
 
 from ._checkpoint import CheckpointError
 from ._config import GANConfig
+from ._convergence import Outcome, strict_outcome
 from ._gan import GAN
 from ._history import History
+from ._networks import MLPSpec, NetworkSpec
+from ._optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
+from ._penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
+from ._streams import RandomSource
+from ._version import __version__
 from .losses import (
     HingeLoss,
     LeastSquaresLoss,
@@ -17,23 +23,14 @@ from .losses import (
     SigmoidBCELoss,
     WassersteinLoss,
 )
-from ._networks import MLPSpec, NetworkSpec
-from ._optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
-from ._penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
-from ._streams import RandomSource
-from .variants import (
-    LSGAN,
-    VARIANTS,
-    WGAN,
-    WGANGP,
-    HingeGAN,
-    MinimaxGAN,
-    NonSaturatingGAN,
-    VanillaGAN,
-    get_variant,
-)
-
-__version__ = "0.1.0"
+from .variants import VARIANTS, get_variant
+from .variants._hinge import HingeGAN
+from .variants._lsgan import LSGAN
+from .variants._minimax import MinimaxGAN
+from .variants._nonsaturating import NonSaturatingGAN
+from .variants._vanilla import VanillaGAN
+from .variants._wgan import WGAN
+from .variants._wgan_gp import WGANGP
 
 __all__ = [
     "DRAGAN",
@@ -62,6 +59,7 @@ __all__ = [
     "NetworkSpec",
     "NonSaturatingGAN",
     "NonSaturatingLoss",
+    "Outcome",
     "OptimizerSpec",
     "Penalty",
     "RMSprop",
@@ -72,4 +70,5 @@ __all__ = [
     "WeightClipping",
     "__version__",
     "get_variant",
+    "strict_outcome",
 ]

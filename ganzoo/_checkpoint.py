@@ -6,7 +6,7 @@ engine's own), the learning-rate schedulers, the step count, the divergence stat
 history, the sampling call counter, the fully resolved configuration, the seeds and, when the file was written
 by ``fit(checkpoint=...)``, the fit call in progress (its last step, its evaluation
 schedule and whether it ran compiled). The training batches and the penalties' random
-numbers need no state: they are functions of (seed, step) (:mod:`ganzoo._streams`).
+numbers need no state: they are functions of (seed, step).
 
 Writing is atomic: a temporary file in the same folder, flushed and fsynced, then
 ``os.replace``-d over the target (and the folder fsynced), so a process killed at any
@@ -17,7 +17,10 @@ pickled code. Anything that is not a ganzoo checkpoint of this format version (a
 truncated or foreign file, a file that needs code to load, another version) raises a
 :class:`CheckpointError` (a ValueError) that names the file and says what was expected.
 The user-facing calls are :meth:`ganzoo.GAN.save`, :meth:`~ganzoo.GAN.load`,
-:meth:`~ganzoo.GAN.restore` and :meth:`~ganzoo.GAN.resume`.
+:meth:`~ganzoo.GAN.restore` and :meth:`~ganzoo.GAN.resume`, which build the payload and
+rebuild a GAN from it; this module is a leaf below them: the file format, atomic writes,
+safe reads with layout checks, and the codec that turns frozen setting objects into plain
+data and back (:func:`encode_setting`, :func:`decode_setting`).
 
 Eager or compiled: the fused engine decides at each ``fit()`` call, from that call's
 steps, whether compiling pays (:func:`ganzoo.engine.should_compile`), and eager and
@@ -31,29 +34,18 @@ decides afresh, as always.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import pickle
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import torch
 
-from ._config import GANConfig
-from ._history import History
-from .losses import Loss
-from ._networks import NetworkSpec
-from ._optim import LRDecay, OptimizerSpec
-from ._penalties import Constraint, Penalty
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._gan import GAN
-
-FORMAT = "ganzoo._checkpoint"
+FORMAT = "ganzoo.checkpoint"
 FORMAT_VERSION = 1
 """Bumped whenever the layout changes; a file of another version is refused, not guessed at."""
 
@@ -216,277 +208,88 @@ def _check_layout(path: Path, data: dict, layout: dict[str, tuple[type, ...]], p
 
 
 # --------------------------------------------------------------------------------------
-# Histories as tensors (weights_only files hold no numpy arrays)
+# Settings as data: frozen setting objects (dataclasses) to plain containers and back,
+# rebuilt from ganzoo's own classes only.
 
 
-def history_to_state(history: History | None) -> dict[str, Any] | None:
-    """An ensemble history (member axis first) as tensors and lists."""
-    if history is None:
-        return None
-    return {
-        "d_loss": torch.as_tensor(np.array(history.d_loss, dtype=np.float64)),
-        "g_loss": torch.as_tensor(np.array(history.g_loss, dtype=np.float64)),
-        "eval_steps": torch.as_tensor(np.array(history.eval_steps, dtype=np.int64)),
-        "scores": {key: torch.as_tensor(np.array(value, dtype=np.float64)) for key, value in history.scores.items()},
-        "labels": np.asarray(history.labels).tolist(),
-        "diverged_at": torch.as_tensor(np.array(history.diverged_at, dtype=np.int64)),
-    }
+class NotPortable(Exception):
+    """A setting holds something that is not one of ganzoo's own setting classes."""
 
 
-def history_from_state(state: dict[str, Any] | None, *, members: int) -> History | None:
-    """The :class:`History` that :func:`history_to_state` wrote (ValueError if malformed)."""
-    if state is None:
-        return None
-    d_loss, g_loss = state["d_loss"].numpy(), state["g_loss"].numpy()
-    eval_steps = state["eval_steps"].numpy()
-    if d_loss.shape != g_loss.shape or d_loss.ndim != 2 or d_loss.shape[0] != members or eval_steps.ndim != 1:
-        raise ValueError(f"history shapes {tuple(d_loss.shape)}, {tuple(g_loss.shape)} do not fit {members} members")
-    scores = {key: value.numpy() for key, value in state["scores"].items()}
-    for key, value in scores.items():
-        if value.shape != (members, len(eval_steps)):
-            raise ValueError(f"history score {key!r} has shape {value.shape}, expected {(members, len(eval_steps))}")
-    labels = np.empty((members, len(eval_steps)), dtype=object)
-    labels[...] = np.array(state["labels"], dtype=object).reshape(members, len(eval_steps))
-    return History(
-        d_loss=d_loss,
-        g_loss=g_loss,
-        eval_steps=eval_steps,
-        scores=scores,
-        labels=labels,
-        diverged_at=state["diverged_at"].numpy().astype(np.int64),
-    )
+def encode_setting(value: Any, bases: tuple[type, ...]) -> Any:
+    """``value`` as plain data that :func:`decode_setting` rebuilds.
 
-
-# --------------------------------------------------------------------------------------
-# The configuration as data: rebuilt from ganzoo's own classes only
-
-_CONFIG_PARTS = (GANConfig, Loss, NetworkSpec, OptimizerSpec, Penalty, Constraint, LRDecay)
-
-
-class _NotPortable(Exception):
-    pass
-
-
-def encode_config(config: GANConfig) -> dict[str, Any] | None:
-    """``config`` as plain data that :func:`decode_config` rebuilds, or None if it holds
-    something that is not one of ganzoo's own settings (e.g. a user's module as network)."""
-    try:
-        encoded = _encode(config)
-    except _NotPortable:
-        return None
-    try:  # only claim what rebuilds to the same setting
-        same = decode_config(encoded).to_dict() == config.to_dict()
-    except Exception:
-        same = False
-    return encoded if same else None
-
-
-def _encode(value: Any) -> Any:
+    Numbers, strings, None, lists and tuples, and instances of ganzoo's own subclasses
+    of ``bases`` (their init fields, recursively); anything else raises :class:`NotPortable`.
+    """
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v) for v in value]}
+        return {"__tuple__": [encode_setting(v, bases) for v in value]}
     if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, _CONFIG_PARTS):
-        cls = type(value)
-        if not (cls.__module__ == "ganzoo" or cls.__module__.startswith("ganzoo.")):
-            raise _NotPortable(cls)
+        return [encode_setting(v, bases) for v in value]
+    if isinstance(value, bases) and _is_ganzoo(type(value)):
         if dataclasses.is_dataclass(value):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
         else:
             fields = dict(vars(value))
-        return {"__class__": f"{cls.__module__}:{cls.__qualname__}", "fields": {k: _encode(v) for k, v in fields.items()}}
-    raise _NotPortable(value)
+        encoded = {k: encode_setting(v, bases) for k, v in fields.items()}
+        return {"__class__": class_name(type(value)), "fields": encoded}
+    raise NotPortable(value)
 
 
-def decode_config(data: dict[str, Any]) -> GANConfig:
-    """The :class:`GANConfig` that :func:`encode_config` described (ValueError if it cannot be)."""
-    config = _decode(data)
-    if not isinstance(config, GANConfig):
-        raise ValueError(f"the configuration decodes to {type(config).__name__}, not GANConfig")
-    return config
+def decode_setting(data: Any, bases: tuple[type, ...]) -> Any:
+    """The value that :func:`encode_setting` described (ValueError if it cannot be rebuilt)."""
+    if isinstance(data, list):
+        return [decode_setting(v, bases) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if set(data) == {"__tuple__"}:
+        return tuple(decode_setting(v, bases) for v in data["__tuple__"])
+    if set(data) == {"__class__", "fields"}:
+        cls = resolve_class(data["__class__"], bases)
+        return cls(**{str(k): decode_setting(v, bases) for k, v in data["fields"].items()})
+    raise ValueError(f"unexpected entry {sorted(data)!r} in the configuration")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if set(value) == {"__tuple__"}:
-        return tuple(_decode(v) for v in value["__tuple__"])
-    if set(value) == {"__class__", "fields"}:
-        cls = _ganzoo_class(value["__class__"], _CONFIG_PARTS)
-        return cls(**{str(k): _decode(v) for k, v in value["fields"].items()})
-    raise ValueError(f"unexpected entry {sorted(value)!r} in the configuration")
+def class_name(cls: type) -> str:
+    """``"module:QualName"``, as a checkpoint records a class."""
+    return f"{cls.__module__}:{cls.__qualname__}"
 
 
-def _ganzoo_class(name: Any, bases: tuple[type, ...]) -> type:
-    """The class ``"module:QualName"``, only from ganzoo's own modules and only a subclass of ``bases``."""
+def resolve_class(name: Any, bases: tuple[type, ...]) -> type:
+    """The class recorded as ``"module:QualName"``: one of ganzoo's own subclasses of ``bases``.
+
+    Found among the loaded subclasses, never imported by name from the file. A name
+    written before ganzoo's modules moved (``ganzoo.losses.sigmoid_bce:SigmoidBCELoss``,
+    now in ``ganzoo.losses._sigmoid_bce``) resolves by its qualified name when exactly
+    one of ganzoo's classes has it.
+    """
     if not isinstance(name, str) or name.count(":") != 1:
         raise ValueError(f"class name {name!r} is not of the form 'module:QualName'")
     module_name, qualname = name.split(":")
     if not (module_name == "ganzoo" or module_name.startswith("ganzoo.")):
         raise ValueError(f"class {name!r} is not one of ganzoo's own (only ganzoo's classes are rebuilt)")
-    try:
-        target: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            target = getattr(target, part)
-    except (ImportError, AttributeError):
-        raise ValueError(f"class {name!r} does not exist in this ganzoo") from None
-    if not (isinstance(target, type) and issubclass(target, bases)):
-        raise ValueError(f"{name!r} is not a ganzoo setting class")
-    return target
+    candidates = [cls for cls in _subclasses(bases) if _is_ganzoo(cls)]
+    for cls in candidates:
+        if class_name(cls) == name:
+            return cls
+    moved = [cls for cls in candidates if cls.__qualname__ == qualname]
+    if len(moved) == 1:
+        return moved[0]
+    raise ValueError(f"class {name!r} does not exist in this ganzoo (or is not a setting class)")
 
 
-def class_name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+def _subclasses(bases: tuple[type, ...]) -> Iterator[type]:
+    seen: set[type] = set()
+    stack = list(bases)
+    while stack:
+        cls = stack.pop()
+        if cls not in seen:
+            seen.add(cls)
+            yield cls
+            stack.extend(cls.__subclasses__())
 
 
-# --------------------------------------------------------------------------------------
-# GAN <-> file
-
-
-def payload(gan: GAN, call: dict[str, Any] | None) -> dict[str, Any]:
-    """Everything :func:`restore` needs, for a built ``gan``; ``call`` is the fit in progress."""
-    from . import __version__
-
-    trainer = gan.trainer
-    assert trainer is not None
-    spec = getattr(trainer.target, "spec", None)
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "ganzoo_version": __version__,
-        "torch_version": str(torch.__version__),
-        "variant": {"name": type(gan).name, "class": class_name(type(gan))},
-        "config": gan.config.to_dict(),
-        "config_spec": encode_config(gan.config),
-        "seeds": [int(s) for s in gan.seeds],
-        "single": bool(gan._single),
-        "dtype": str(gan.dtype).removeprefix("torch."),
-        "device": str(gan.device),
-        "engine": gan.engine,
-        "trainer_engine": "fused" if trainer.fused is not None else "autograd",
-        "target": spec if isinstance(spec, str) else None,
-        "target_dim": int(trainer.target.dim),
-        "sample_calls": int(gan._sample_calls),
-        "fit": None if call is None else dict(call),
-        "state": trainer.state_dict(),
-    }
-
-
-def load_gan(
-    cls: type[GAN], path: str | os.PathLike, *, target=None, device: str | torch.device | None = None, engine: str | None = None
-) -> GAN:
-    """A new GAN of the class recorded in ``path`` with its saved state (see :meth:`GAN.load`)."""
-    path = Path(path)
-    data = read(path)
-    klass = _gan_class(cls, data, path)
-    if data["config_spec"] is None:
-        raise CheckpointError(
-            f"{path} holds a setting that a checkpoint cannot rebuild (a network, loss or add-on that is "
-            f"not one of ganzoo's own); construct the GAN as it was made and call gan.restore({str(path)!r})"
-        )
-    try:
-        config = decode_config(data["config_spec"])
-    except (ValueError, TypeError) as error:
-        raise CheckpointError(f"{path}: its configuration cannot be rebuilt: {error}") from None
-    if config.to_dict() != data["config"]:
-        raise CheckpointError(f"{path}: its configuration rebuilds differently in this ganzoo ({_difference(data['config'], config.to_dict())})")
-    seeds = data["seeds"]
-    who = {"seed": seeds[0]} if data["single"] and len(seeds) == 1 else {"seeds": seeds}
-    try:
-        gan = klass(
-            **who,
-            device=data["device"] if device is None else device,
-            dtype=DTYPES[data["dtype"]],
-            engine=data["engine"] if engine is None else engine,
-        )
-    except (ValueError, TypeError) as error:
-        raise CheckpointError(f"{path}: cannot make the GAN it records: {error}") from None
-    gan.config = config  # the saved setting as resolved then, whatever the defaults are now
-    restore(gan, path, target=target, data=data)
-    return gan
-
-
-def _gan_class(cls: type[GAN], data: dict[str, Any], path: Path) -> type[GAN]:
-    from ._gan import GAN
-    from .variants import VARIANTS
-
-    recorded = data["variant"].get("class")
-    if recorded == class_name(cls):
-        return cls
-    registered = VARIANTS.get(data["variant"].get("name"))
-    if registered is not None and class_name(registered) == recorded:
-        klass: type = registered
-    else:
-        try:
-            klass = _ganzoo_class(recorded, (GAN,))
-        except ValueError:
-            raise CheckpointError(
-                f"{path} records the GAN class {recorded!r}, which is not one of ganzoo's variants; "
-                "call that class's .load() (e.g. MyGAN.load(path))"
-            ) from None
-    if not issubclass(klass, cls):
-        raise CheckpointError(f"{path} holds a {klass.__name__}, not a {cls.__name__}; use GAN.load(path) or {klass.__name__}.load(path)")
-    return klass
-
-
-def restore(gan: GAN, path: str | os.PathLike, *, target=None, data: dict[str, Any] | None = None) -> None:
-    """Load the checkpoint ``path`` into ``gan`` (see :meth:`GAN.restore`)."""
-    from evaluation import target_from_spec
-
-    from ._gan import _default_target
-    from ._trainer import Trainer
-
-    path = Path(path)
-    data = read(path) if data is None else data
-    if [int(s) for s in gan.seeds] != data["seeds"]:
-        raise CheckpointError(f"{path} holds the runs of seeds {_short(data['seeds'])}, this GAN has seeds {_short(gan.seeds)}")
-    if gan.config.to_dict() != data["config"]:
-        raise CheckpointError(f"{path} was trained with another setting ({_difference(data['config'], gan.config.to_dict())})")
-    if str(gan.dtype).removeprefix("torch.") != data["dtype"]:
-        raise CheckpointError(f"{path} holds {data['dtype']} weights, this GAN is {gan.dtype}")
-    if target is None and gan.trainer is not None:
-        target = gan.trainer.target
-    if target is None:
-        if data["target"] is None:
-            raise CheckpointError(f"{path} records no target spec (a custom target): pass the target it was trained on")
-        target = target_from_spec(data["target"])
-    target = _default_target(target)
-    spec = getattr(target, "spec", None)
-    if data["target"] is not None and isinstance(spec, str) and spec != data["target"]:
-        raise CheckpointError(f"{path} was trained on {data['target']!r}, not on {spec!r}; pass the target it was trained on")
-    if target.dim != data["target_dim"]:
-        raise CheckpointError(f"{path} was trained on a target of dimension {data['target_dim']}, not {target.dim}")
-    # A fresh trainer, swapped in only once the whole state has loaded.
-    trainer = Trainer(gan.config, gan.seeds, target, device=gan.device, dtype=gan.dtype, engine=gan.engine)
-    kind = "fused" if trainer.fused is not None else "autograd"
-    if kind != data["trainer_engine"]:
-        raise CheckpointError(
-            f"{path} was trained by the {data['trainer_engine']} engine, this GAN trains with {kind} "
-            f"(engine={gan.engine!r}); their optimizer states differ. Load it with the engine it was saved with"
-        )
-    try:
-        trainer.load_state_dict(data["state"])
-    except (RuntimeError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
-        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()] or [type(error).__name__]
-        first = " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]  # torch's header, then the first problem
-        raise CheckpointError(f"{path} is damaged or does not fit this GAN: {first}") from None
-    gan.trainer = trainer
-    gan._sample_calls = data["sample_calls"]
-    gan._interrupted = data["fit"]
-    gan._checkpoint_file = path
-
-
-def _short(values) -> str:
-    values = list(values)
-    return repr(values) if len(values) <= 6 else f"[{values[0]}, {values[1]}, ..., {values[-1]}] ({len(values)} seeds)"
-
-
-def _difference(stored: dict[str, Any], given: dict[str, Any]) -> str:
-    for key in sorted(set(stored) | set(given)):
-        if stored.get(key) != given.get(key):
-            return f"{key}: saved {stored.get(key)!r}, here {given.get(key)!r}"
-    return "no difference"  # pragma: no cover
+def _is_ganzoo(cls: type) -> bool:
+    return cls.__module__ == "ganzoo" or cls.__module__.startswith("ganzoo.")

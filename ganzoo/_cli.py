@@ -8,10 +8,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
+from evaluation import target_from_spec
 
+from ._history import finite_or_none
+from ._member_reports import member_reports
+from ._plots import plot_samples, save_figure
+from ._streams import Stream, numpy_rng
+from ._validation import check_int
 from .study._cli import add_parsers as add_study_parsers
 from .study._cli import compare_command, report_command
+from .variants import get_variant
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,14 +46,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from evaluation import evaluate, target_from_spec
-
-    from ._validation import check_int
-    from ._history import finite_or_none
-    from ._plots import plot_samples, save_figure
-    from ._streams import Stream, numpy_rng
-    from .variants import get_variant
-
     variant = get_variant(args.variant)
     target = target_from_spec(args.target)
     # Everything that would fail after training is checked before it.
@@ -74,17 +72,8 @@ def _train(args: argparse.Namespace) -> int:
     history = gan.fit(target, eval_every=args.eval_every, progress=args.progress)
     history.save(args.out / "history.json")
     samples = gan.sample(args.samples)
-    report = evaluate(samples, target).to_dict()
-    if history.diverged_at >= 0:  # stopped by NaN/inf in training: labelled so, no scores
-        from ._trainer import diverged_report
-
-        report = diverged_report(
-            target,
-            args.samples,
-            step=int(history.diverged_at),
-            reason=gan.trainer.divergence_reasons[0],
-            n_nonfinite=report["n_nonfinite"],
-        )
+    # Stopped by NaN/inf in training: labelled so, with no scores.
+    (report,) = member_reports(samples[None], target, history.diverged_at[None], gan.trainer.divergence_reasons)
     (args.out / "report.json").write_text(json.dumps(finite_or_none(report), indent=2, allow_nan=False))
     real = target.sample(1000, numpy_rng(args.seed, Stream.SAMPLING, 2**32))
     title = f"{variant.name}, seed {args.seed}, {history.steps} steps: KS D = {report['ks_statistic']:.3f}"

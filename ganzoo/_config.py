@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ._validation import check_bool, check_float, check_instance, check_int
-from .losses import Loss
 from ._networks import MLPSpec, NetworkSpec, as_network_spec
 from ._optim import Adam, LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
+from ._validation import check_bool, check_float, check_instance, check_int
+from .losses import Loss
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -78,24 +78,18 @@ class GANConfig:
         check_bool("standardize", self.standardize)
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-friendly description of every setting, stored beside results."""
-        return {
-            "loss": type(self.loss).__name__,
-            "loss_parameters": dict(vars(self.loss)),
-            "generator": self.generator.to_dict(),
-            "discriminator": self.discriminator.to_dict(),
-            "g_optimizer": self.g_optimizer.to_dict(),
-            "d_optimizer": self.d_optimizer.to_dict(),
-            "penalties": [p.to_dict() for p in self.penalties],
-            "constraints": [c.to_dict() for c in self.constraints],
-            "n_critic": self.n_critic,
-            "batch_size": self.batch_size,
-            "latent_dim": self.latent_dim,
-            "ema_decay": self.ema_decay,
-            "steps": self.steps,
-            "lr_decay": None if self.lr_decay is None else self.lr_decay.to_dict(),
-            "standardize": self.standardize,
-        }
+        """A JSON-friendly description of every setting, stored beside results: one key per
+        field, in field order (the loss as its class name plus ``loss_parameters``)."""
+        out: dict[str, object] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name == "loss":
+                out |= {"loss": type(value).__name__, "loss_parameters": dict(vars(value))}
+            elif isinstance(value, tuple):  # penalties, constraints
+                out[field.name] = [item.to_dict() for item in value]
+            else:
+                out[field.name] = value.to_dict() if hasattr(value, "to_dict") else value
+        return out
 
 
 def _as_tuple(name: str, value: object, example: str) -> tuple:

@@ -22,6 +22,8 @@ from collections import Counter
 
 import numpy as np
 
+from evaluation import DEFAULT_THRESHOLDS, Gaussian, wilson_interval
+
 from ._gan import GAN
 
 TAIL_FRACTION = 0.1
@@ -65,8 +67,6 @@ class Outcome:
 
     def summary(self) -> dict[str, object]:
         """Counts, Wilson 95 % interval, medians at the last check and last-check labels."""
-        from evaluation import wilson_interval
-
         low, high = wilson_interval(self.successes, len(self.seeds))
         return {
             "seeds": len(self.seeds),
@@ -110,8 +110,6 @@ def strict_outcome(gan: GAN, target=None, *, progress: bool = False) -> Outcome:
 
 def strict_threshold_floor(n: int = EVAL_SAMPLES, target=None) -> dict[str, float]:
     """The verdict's effective thresholds at sample size ``n`` (fixed threshold or noise floor)."""
-    from evaluation import DEFAULT_THRESHOLDS, Gaussian
-
     target = Gaussian() if target is None else target
     t = DEFAULT_THRESHOLDS
     return {

@@ -12,17 +12,21 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from . import _checkpoint
-from ._validation import check_device, check_int
+from . import _checkpoint, _gan_state
+from ._checkpoint import CheckpointError
 from ._config import GANConfig
-from .engine import check_engine
 from ._history import History
-from .losses import Loss
 from ._networks import NetworkSpec
 from ._optim import LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
 from ._streams import Stream, standard_normal, standard_units
-from ._trainer import Trainer
+from ._trainer import Trainer, training_target
+from ._validation import check_device, check_int
+from .engine import check_engine
+from .losses import Loss
+
+CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(GANConfig))
+"""The hyperparameter keywords of :class:`GAN`: every field of :class:`GANConfig`."""
 
 
 def _resolve_seeds(seed: int | None, seeds: Iterable[int] | None) -> tuple[list[int], bool]:
@@ -109,25 +113,10 @@ class GAN:
         engine: str = "auto",
     ) -> None:
         self.seeds, self._single = _resolve_seeds(seed, seeds)
-        overrides = {
-            "loss": loss,
-            "generator": generator,
-            "discriminator": discriminator,
-            "g_optimizer": g_optimizer,
-            "d_optimizer": d_optimizer,
-            "penalties": penalties,
-            "constraints": constraints,
-            "n_critic": n_critic,
-            "batch_size": batch_size,
-            "latent_dim": latent_dim,
-            "ema_decay": ema_decay,
-            "steps": steps,
-            "lr_decay": lr_decay,
-            "standardize": standardize,
-        }
-        self.config: GANConfig = dataclasses.replace(
-            self.defaults, **{key: value for key, value in overrides.items() if value is not None}
-        )
+        # One keyword per GANConfig field (tests/ganzoo/test_gan.py checks that they agree).
+        given = locals()
+        overrides = {name: given[name] for name in CONFIG_FIELDS if given[name] is not None}
+        self.config: GANConfig = dataclasses.replace(self.defaults, **overrides)
         self.device = check_device("device", device)
         if dtype not in (torch.float32, torch.float64):
             raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
@@ -155,7 +144,7 @@ class GAN:
         """
         if target is None and self.trainer is not None:
             return self.trainer
-        target = _default_target(target)
+        target = training_target(target)
         if self.trainer is not None:
             if self.trainer.target.dim != target.dim:
                 raise ValueError(
@@ -191,7 +180,7 @@ class GAN:
         holds the whole run. NaN or inf in a loss, the weights or the samples is never an
         error: that run (ensemble member) is stopped and recorded as diverged, with the
         step, in ``History.diverged_at`` and ``'diverged'`` labels, and the others train
-        on (see :class:`~ganzoo._trainer.Trainer`).
+        on.
 
         ``checkpoint``: a file that receives the whole training state (as :meth:`save`
         writes it) every ``checkpoint_every`` generator steps (default 1000; 0: only at the
@@ -236,7 +225,7 @@ class GAN:
         if not (progress is None or isinstance(progress, bool) or callable(progress)):
             raise TypeError(f"progress must be True, False, None or a callable taking a step count, got {progress!r}")
         trainer = self._require_trainer("fit()")
-        # What resume() needs to finish this call as it would have run (ganzoo._checkpoint).
+        # What resume() needs to finish this call as it would have run.
         call: dict[str, Any] = {
             "end": trainer.step_count + steps,
             "eval_every": eval_every,
@@ -253,7 +242,7 @@ class GAN:
                 # The mode this call runs in (decided at its start), so that a resumed call
                 # runs the same eager or compiled arithmetic.
                 call["compiled"] = None if trainer.fused is None else bool(trainer.fused.compiled)
-                _checkpoint.write(path, _checkpoint.payload(self, call))
+                _checkpoint.write(path, self._payload(call))
 
         label = self.name or type(self).__name__
         record = trainer.train(
@@ -275,12 +264,18 @@ class GAN:
 
         Weights, generator average, optimizer and learning-rate-schedule state, step count,
         divergence state, history, the sampling-call counter, the resolved configuration,
-        seeds, dtype, engine and target spec (format: :mod:`ganzoo._checkpoint`). A
+        seeds, dtype, engine and target spec (see ``docs/reliability.md``). A
         temporary file in the same folder is fsynced and renamed over ``path``, so a crash
         leaves the old file or the new one, never a torn one. :meth:`load` reads it back.
         """
         self._require_trainer("save()")
-        return _checkpoint.write(path, _checkpoint.payload(self, self._interrupted))
+        return _checkpoint.write(path, self._payload(self._interrupted))
+
+    def _payload(self, call: dict[str, Any] | None) -> dict[str, Any]:
+        return _gan_state.payload(
+            type(self), config=self.config, seeds=self.seeds, single=self._single, dtype=self.dtype,
+            device=self.device, engine=self.engine, trainer=self.trainer, sample_calls=self._sample_calls, call=call,
+        )  # fmt: skip
 
     @classmethod
     def load(
@@ -304,22 +299,50 @@ class GAN:
         The file is read with ``torch.load(weights_only=True)`` and only ganzoo's own
         setting classes are rebuilt from it: a file that needs pickled code, a truncated or
         foreign file, or one of another format version raises
-        :class:`ganzoo._checkpoint.CheckpointError` (a ValueError) naming the file. A
+        :class:`ganzoo.CheckpointError` (a ValueError) naming the file. A
         setting with a custom network or loss cannot be rebuilt from data: make the GAN as
         before and call :meth:`restore`.
         """
-        return _checkpoint.load_gan(cls, path, target=target, device=device, engine=engine)
+        path, data = _gan_state.read(path)
+        klass = _gan_state.saved_class(cls, GAN, data, path)
+        config = _gan_state.saved_config(data, path)
+        seeds = data["seeds"]
+        who = {"seed": seeds[0]} if data["single"] and len(seeds) == 1 else {"seeds": seeds}
+        try:
+            gan = klass(
+                **who,
+                device=data["device"] if device is None else device,
+                dtype=_checkpoint.DTYPES[data["dtype"]],
+                engine=data["engine"] if engine is None else engine,
+            )
+        except (ValueError, TypeError) as error:
+            raise CheckpointError(f"{path}: cannot make the GAN it records: {error}") from None
+        gan.config = config  # the saved setting as resolved then, whatever the defaults are now
+        gan._restore(path, data, target)
+        return gan
 
     def restore(self, path: str | os.PathLike, *, target=None) -> None:
         """Load the training state saved in ``path`` into this GAN, replacing its own.
 
         This GAN must have the saved seeds, setting (its resolved configuration), dtype and
-        engine kind (fused or autograd), else a :class:`~ganzoo._checkpoint.CheckpointError`
+        engine kind (fused or autograd), else a :class:`~ganzoo.CheckpointError`
         says what differs; nothing is changed unless the whole state loads. ``target``
         defaults to the GAN's current target, else the saved spec. Then :meth:`resume` or
         :meth:`fit` go on from the saved step.
         """
-        _checkpoint.restore(self, path, target=target)
+        self._restore(*_gan_state.read(path), target)
+
+    def _restore(self, path: Path, data: dict[str, Any], target) -> None:
+        if target is None and self.trainer is not None:
+            target = self.trainer.target
+        # A fresh trainer, swapped in only once the whole state has loaded.
+        self.trainer = _gan_state.restored_trainer(
+            data, path, config=self.config, seeds=self.seeds, dtype=self.dtype, device=self.device,
+            engine=self.engine, target=target,
+        )  # fmt: skip
+        self._sample_calls = data["sample_calls"]
+        self._interrupted = data["fit"]
+        self._checkpoint_file = path
 
     def resume(self, *, progress: bool | Callable[[int], object] | None = None) -> History:
         """Finish the ``fit(checkpoint=...)`` call that the loaded checkpoint interrupted.
@@ -406,14 +429,3 @@ class GAN:
         with torch.no_grad():
             scores = trainer.discriminator(points)[..., 0].double().cpu().numpy()
         return scores[0] if self._single else scores
-
-
-def _default_target(target):
-    from evaluation import Gaussian
-
-    if target is None:
-        return Gaussian()
-    for attribute in ("dim", "sample"):
-        if not hasattr(target, attribute):
-            raise TypeError(f"target must be an evaluation target such as Gaussian(4, 1.25), got {target!r}")
-    return target

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import torch
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +119,40 @@ class History:
     def load(cls, path: str | Path) -> History:
         """The history that :meth:`save` wrote."""
         return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def to_state(self) -> dict[str, object]:
+        """This (ensemble) history as tensors and lists, for a checkpoint (weights-only files
+        hold no numpy arrays); :meth:`from_state` reads it back."""
+        return {
+            "d_loss": torch.as_tensor(np.array(self.d_loss, dtype=np.float64)),
+            "g_loss": torch.as_tensor(np.array(self.g_loss, dtype=np.float64)),
+            "eval_steps": torch.as_tensor(np.array(self.eval_steps, dtype=np.int64)),
+            "scores": {key: torch.as_tensor(np.array(value, dtype=np.float64)) for key, value in self.scores.items()},
+            "labels": np.asarray(self.labels).tolist(),
+            "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict, *, members: int) -> History:
+        """The ensemble history of ``members`` that :meth:`to_state` wrote (ValueError if malformed)."""
+        d_loss, g_loss = state["d_loss"].numpy(), state["g_loss"].numpy()
+        eval_steps = state["eval_steps"].numpy()
+        if d_loss.shape != g_loss.shape or d_loss.ndim != 2 or d_loss.shape[0] != members or eval_steps.ndim != 1:
+            raise ValueError(f"history shapes {tuple(d_loss.shape)}, {tuple(g_loss.shape)} do not fit {members} members")
+        scores = {key: value.numpy() for key, value in state["scores"].items()}
+        for key, value in scores.items():
+            if value.shape != (members, len(eval_steps)):
+                raise ValueError(f"history score {key!r} has shape {value.shape}, expected {(members, len(eval_steps))}")
+        labels = np.empty((members, len(eval_steps)), dtype=object)
+        labels[...] = np.array(state["labels"], dtype=object).reshape(members, len(eval_steps))
+        return cls(
+            d_loss=d_loss,
+            g_loss=g_loss,
+            eval_steps=eval_steps,
+            scores=scores,
+            labels=labels,
+            diverged_at=state["diverged_at"].numpy().astype(np.int64),
+        )
 
     @classmethod
     def concatenate(cls, first: History, second: History) -> History:

@@ -19,16 +19,20 @@ global RNG is never used.
 from __future__ import annotations
 
 import abc
+import dataclasses
 
 import torch
 from torch import nn
 
-from ._validation import check_bool, check_float
 from ._streams import RandomSource
+from ._validation import check_bool, check_float
 
 
 class Penalty(abc.ABC):
     """A term added to the discriminator loss, one value per ensemble member.
+
+    ganzoo's penalties (and constraints) are frozen dataclasses whose keyword-only fields
+    are their hyperparameters, validated in ``__post_init__``.
 
     ``real`` and ``fake`` have shape ``(K, batch, dim)``; ``discriminator`` maps such a
     tensor to scores ``(K, batch, 1)``; ``rng`` serves per-member random numbers (see the
@@ -50,16 +54,7 @@ class Penalty(abc.ABC):
         return 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": type(self).__name__, **vars(self)}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(sorted(vars(self).items()))))
+        return {"name": type(self).__name__, **_hyperparameters(self)}
 
 
 class Constraint(abc.ABC):
@@ -70,16 +65,14 @@ class Constraint(abc.ABC):
         """Modify the discriminator's parameters in place."""
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": type(self).__name__, **vars(self)}
+        return {"name": type(self).__name__, **_hyperparameters(self)}
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(sorted(vars(self).items()))))
+def _hyperparameters(addon: object) -> dict[str, object]:
+    """The fields of a dataclass add-on (as ganzoo's are), else its attributes."""
+    if dataclasses.is_dataclass(addon):
+        return {field.name: getattr(addon, field.name) for field in dataclasses.fields(addon)}
+    return dict(vars(addon))
 
 
 def input_gradient(discriminator: nn.Module, points: torch.Tensor) -> torch.Tensor:
@@ -89,10 +82,16 @@ def input_gradient(discriminator: nn.Module, points: torch.Tensor) -> torch.Tens
     return gradient
 
 
+def _set(addon: object, name: str, value: object) -> None:
+    # A frozen dataclass normalises its own fields in __post_init__ through this door.
+    object.__setattr__(addon, name, value)
+
+
 def _mean_over_batch(values: torch.Tensor) -> torch.Tensor:
     return values.mean(dim=-1)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class GradientPenalty(Penalty):
     r"""Gradient penalty: :math:`\lambda\,\mathbb{E}_{\hat x}[(\|\nabla D(\hat x)\|_2 - 1)^2]`.
 
@@ -104,9 +103,12 @@ class GradientPenalty(Penalty):
     Lukovnikov (2018), "On the regularization of Wasserstein GANs", ICLR.
     """
 
-    def __init__(self, *, weight: float = 10.0, one_sided: bool = False) -> None:
-        self.weight = check_float("weight", weight, nonnegative=True)
-        self.one_sided = check_bool("one_sided", one_sided)
+    weight: float = 10.0
+    one_sided: bool = False
+
+    def __post_init__(self) -> None:
+        _set(self, "weight", check_float("weight", self.weight, nonnegative=True))
+        check_bool("one_sided", self.one_sided)
 
     def draws(self, batch: int, dim: int) -> int:
         return batch  # ε, one per sample
@@ -123,6 +125,7 @@ class GradientPenalty(Penalty):
         return self.weight * _mean_over_batch(excess**2)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class R1(Penalty):
     r"""R1: :math:`\tfrac{\gamma}{2}\,\mathbb{E}_x[\|\nabla D(x)\|_2^2]` on real data.
 
@@ -131,8 +134,10 @@ class R1(Penalty):
     the GAN dynamics locally convergent. Default γ = 10, as in most of its experiments.
     """
 
-    def __init__(self, *, gamma: float = 10.0) -> None:
-        self.gamma = check_float("gamma", gamma, nonnegative=True)
+    gamma: float = 10.0
+
+    def __post_init__(self) -> None:
+        _set(self, "gamma", check_float("gamma", self.gamma, nonnegative=True))
 
     def __call__(
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, rng: RandomSource
@@ -141,6 +146,7 @@ class R1(Penalty):
         return 0.5 * self.gamma * _mean_over_batch(gradient.pow(2).sum(dim=-1))
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class R2(Penalty):
     r"""R2: :math:`\tfrac{\gamma}{2}\,\mathbb{E}_z[\|\nabla D(G(z))\|_2^2]` on generated data.
 
@@ -148,8 +154,10 @@ class R2(Penalty):
     Converge?", ICML, Eq. (10): the counterpart of :class:`R1` on the generator's samples.
     """
 
-    def __init__(self, *, gamma: float = 10.0) -> None:
-        self.gamma = check_float("gamma", gamma, nonnegative=True)
+    gamma: float = 10.0
+
+    def __post_init__(self) -> None:
+        _set(self, "gamma", check_float("gamma", self.gamma, nonnegative=True))
 
     def __call__(
         self, discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, rng: RandomSource
@@ -158,6 +166,7 @@ class R2(Penalty):
         return 0.5 * self.gamma * _mean_over_batch(gradient.pow(2).sum(dim=-1))
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class DRAGAN(Penalty):
     r"""DRAGAN: :math:`\lambda\,\mathbb{E}[(\|\nabla D(\tilde x)\|_2 - k)^2]` near the real data.
 
@@ -170,10 +179,14 @@ class DRAGAN(Penalty):
     of the member's real batch, ``c = scale = 0.5``.
     """
 
-    def __init__(self, *, weight: float = 10.0, scale: float = 0.5, target: float = 1.0) -> None:
-        self.weight = check_float("weight", weight, nonnegative=True)
-        self.scale = check_float("scale", scale, positive=True)
-        self.target = check_float("target", target, nonnegative=True)
+    weight: float = 10.0
+    scale: float = 0.5
+    target: float = 1.0
+
+    def __post_init__(self) -> None:
+        _set(self, "weight", check_float("weight", self.weight, nonnegative=True))
+        _set(self, "scale", check_float("scale", self.scale, positive=True))
+        _set(self, "target", check_float("target", self.target, nonnegative=True))
 
     def draws(self, batch: int, dim: int) -> int:
         return batch * dim + batch  # u, then α
@@ -191,6 +204,7 @@ class DRAGAN(Penalty):
         return self.weight * _mean_over_batch((norms - self.target) ** 2)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class WeightClipping(Constraint):
     """Weight clipping: every discriminator parameter is clamped into ``[-clip, clip]``.
 
@@ -200,8 +214,10 @@ class WeightClipping(Constraint):
     alike, as in the paper.
     """
 
-    def __init__(self, *, clip: float = 0.01) -> None:
-        self.clip = check_float("clip", clip, positive=True)
+    clip: float = 0.01
+
+    def __post_init__(self) -> None:
+        _set(self, "clip", check_float("clip", self.clip, positive=True))
 
     def apply(self, discriminator: nn.Module) -> None:
         with torch.no_grad():

@@ -24,18 +24,30 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from evaluation import Gaussian
+
 from ._config import GANConfig
-from .engine import make_engine
 from ._history import History
+from ._member_reports import member_reports
 from ._networks import build_ensemble
 from ._streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
-
+from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
 """The longest stretch of training between two looks for divergence, in generator steps.
 
 A multiple of the batch chunk (:data:`ganzoo._streams.CHUNK_STEPS`), so that the fused
 engine, which trains whole chunks per call, makes no extra call for it."""
+
+
+def training_target(target):
+    """The target to train on: ``Gaussian(4, 1.25)`` for None, else an evaluation target."""
+    if target is None:
+        return Gaussian()
+    for attribute in ("dim", "sample"):
+        if not hasattr(target, attribute):
+            raise TypeError(f"target must be an evaluation target such as Gaussian(4, 1.25), got {target!r}")
+    return target
 
 
 class Trainer:
@@ -241,10 +253,8 @@ class Trainer:
         checks, on :attr:`step_count`) and at the end, when :meth:`state_dict` describes
         the state at that step. ``compiled`` (resuming an interrupted call) fixes the fused
         engine's eager/compiled mode, where it is not forced, instead of deciding it from
-        ``steps`` (eager and compiled agree only to rounding; see :mod:`ganzoo._checkpoint`).
+        ``steps`` (eager and compiled agree only to rounding; see :meth:`ganzoo.GAN.resume`).
         """
-        from evaluation import evaluate  # ganzoo -> evaluation, never back
-
         eval_noise = torch.as_tensor(
             standard_normal(self.seeds, Stream.EVALUATION, (eval_samples, self.config.latent_dim)),
             dtype=self.dtype,
@@ -253,12 +263,7 @@ class Trainer:
         g_losses = torch.empty(steps, self.members, dtype=self.dtype)
         eval_steps: list[int] = []
         checks: list[list[dict]] = []
-        if callable(progress):
-            bar = _StepCallback(progress)
-        else:
-            if progress is None:
-                progress = sys.stderr.isatty()
-            bar = tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
+        bar = _progress_bar(progress, steps, description)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
             if compiled is not None and self.fused.compile is None:  # resuming a call: as it ran
@@ -266,51 +271,13 @@ class Trainer:
         first_step = self.step_count
         i = 0
         while i < steps:
-            # Until the next check: the fused engine may train such a span in a few calls.
-            span = min(steps - i, eval_every - self.step_count % eval_every) if eval_every else steps - i
-            # And at most until the next look for divergence (on a chunk boundary).
-            span = min(span, DIVERGENCE_CHECK_STEPS - self.step_count % DIVERGENCE_CHECK_STEPS)
-            if checkpoint_every:  # and until the next checkpoint
-                span = min(span, checkpoint_every - self.step_count % checkpoint_every)
-            if np.all(self.diverged_at >= 0):  # nothing left to train: see the class docstring
-                d_losses[i : i + span] = g_losses[i : i + span] = math.nan
-                for scheduler in self.schedulers:
-                    for _ in range(span):
-                        scheduler.step()
-                self.step_count += span
-                bar.update(span)
-            else:
-                if self.fused is not None and self.fused.runs_spans:
-                    d_losses[i : i + span], g_losses[i : i + span] = self.fused.run(
-                        self.batches, self.step_count, span, progress=bar.update
-                    )
-                    self.step_count += span
-                else:
-                    for j in range(i, i + span):
-                        d_losses[j], g_losses[j] = self.step(*self.batches.batches(self.step_count))
-                        bar.update(1)
-                self._look_for_divergence(d_losses[i : i + span], g_losses[i : i + span])
+            span = self._span(steps - i, eval_every=eval_every, checkpoint_every=checkpoint_every)
+            self._train_span(d_losses[i : i + span], g_losses[i : i + span], bar)
             i += span
             if eval_every and self.step_count % eval_every == 0:
-                samples = self.generate(eval_noise)
-                nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
-                for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
-                    self._diverge(k, self.step_count, f"{nonfinite[k]} of {eval_samples} evaluation samples non-finite")
-                reports = [
-                    evaluate(samples[k], self.target).to_dict()
-                    if self.diverged_at[k] < 0
-                    else diverged_report(
-                        self.target,
-                        eval_samples,
-                        step=int(self.diverged_at[k]),
-                        reason=self.divergence_reasons[k],
-                        n_nonfinite=int(nonfinite[k]),
-                    )
-                    for k in range(self.members)
-                ]
                 eval_steps.append(self.step_count)
-                checks.append(reports)
-                ks = [r["ks_statistic"] for r in reports if math.isfinite(r["ks_statistic"])]
+                checks.append(self._check(eval_noise))
+                ks = [r["ks_statistic"] for r in checks[-1] if math.isfinite(r["ks_statistic"])]
                 bar.set_postfix(ks=f"{np.median(ks):.3f}" if ks else "-", diverged=int(np.sum(self.diverged_at >= 0)))
             if on_checkpoint is not None and checkpoint_every and self.step_count % checkpoint_every == 0 and i < steps:
                 self._partial = self._record(d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks)
@@ -324,6 +291,44 @@ class Trainer:
         if on_checkpoint is not None:
             on_checkpoint()
         return record
+
+    def _span(self, remaining: int, *, eval_every: int, checkpoint_every: int) -> int:
+        """How many steps to train before the next pause: a check, a look for divergence
+        (on a chunk boundary) or a checkpoint, whichever comes first."""
+        span = min(remaining, DIVERGENCE_CHECK_STEPS - self.step_count % DIVERGENCE_CHECK_STEPS)
+        if eval_every:  # the fused engine may train such a span in a few calls
+            span = min(span, eval_every - self.step_count % eval_every)
+        if checkpoint_every:
+            span = min(span, checkpoint_every - self.step_count % checkpoint_every)
+        return span
+
+    def _train_span(self, d_losses: torch.Tensor, g_losses: torch.Tensor, bar) -> None:
+        """Train ``len(d_losses)`` steps, writing their losses into the given rows."""
+        span = d_losses.shape[0]
+        if np.all(self.diverged_at >= 0):  # nothing left to train: see the class docstring
+            d_losses[:] = g_losses[:] = math.nan
+            for scheduler in self.schedulers:
+                for _ in range(span):
+                    scheduler.step()
+            self.step_count += span
+            bar.update(span)
+            return
+        if self.fused is not None and self.fused.runs_spans:
+            d_losses[:], g_losses[:] = self.fused.run(self.batches, self.step_count, span, progress=bar.update)
+            self.step_count += span
+        else:
+            for j in range(span):
+                d_losses[j], g_losses[j] = self.step(*self.batches.batches(self.step_count))
+                bar.update(1)
+        self._look_for_divergence(d_losses, g_losses)
+
+    def _check(self, eval_noise: torch.Tensor) -> list[dict]:
+        """Score every member on its fixed evaluation sample (a diverged one: its report)."""
+        samples = self.generate(eval_noise)
+        nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
+        for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
+            self._diverge(k, self.step_count, f"{nonfinite[k]} of {samples.shape[1]} evaluation samples non-finite")
+        return member_reports(samples, self.target, self.diverged_at, self.divergence_reasons)
 
     def _record(
         self, d_losses: torch.Tensor, g_losses: torch.Tensor, first_step: int, eval_steps: list[int], checks: list
@@ -344,8 +349,6 @@ class Trainer:
         and target, training goes on bit for bit as it would have (same device). The
         batches and penalty draws are keyed by (seed, step) and need no state.
         """
-        from ._checkpoint import history_to_state
-
         def weights(module: torch.nn.Module | None) -> dict | None:
             return None if module is None else {k: v.detach().clone() for k, v in module.state_dict().items()}
 
@@ -363,13 +366,11 @@ class Trainer:
             "fused_states": None if self.fused is None else self.fused.state_dict()["states"],
             "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
             "divergence_reasons": list(self.divergence_reasons),
-            "history": history_to_state(history),
+            "history": None if history is None else history.to_state(),
         }
 
     def load_state_dict(self, state: dict) -> None:
         """Continue from :meth:`state_dict`'s output (ValueError/RuntimeError if it does not fit)."""
-        from ._checkpoint import history_from_state
-
         if (state["generator_average"] is None) != (self.generator_average is None):
             raise ValueError("the generator average (ema_decay > 0) is saved but not configured, or the reverse")
         if len(state["schedulers"]) != len(self.schedulers):
@@ -380,7 +381,7 @@ class Trainer:
         reasons = [str(reason) for reason in state["divergence_reasons"]]
         if diverged_at.shape != (self.members,) or len(reasons) != self.members:
             raise ValueError(f"divergence state of shape {diverged_at.shape} does not fit {self.members} members")
-        history = history_from_state(state["history"], members=self.members)
+        history = None if state["history"] is None else History.from_state(state["history"], members=self.members)
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.generator_average is not None:
@@ -435,6 +436,15 @@ class Trainer:
                 self._diverge(k, self.step_count, f"non-finite {', '.join(names)} weights")
 
 
+def _progress_bar(progress: bool | Callable[[int], object] | None, steps: int, description: str):
+    """A tqdm bar (``progress`` True, or None on a terminal), or the callable's stand-in."""
+    if callable(progress):
+        return _StepCallback(progress)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    return tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
+
+
 class _StepCallback:
     """Stands in for the tqdm bar when ``progress`` is a callable: forwards step counts."""
 
@@ -449,21 +459,6 @@ class _StepCallback:
 
     def close(self) -> None:
         pass
-
-
-def diverged_report(target, n: int, *, step: int, reason: str, n_nonfinite: int = 0) -> dict:
-    """The report, as :meth:`evaluation.Report.to_dict` gives it, of a run that diverged at ``step``.
-
-    Labelled ``'diverged'`` with every score NaN (none is computed: a diverged run has no
-    scores), the same keys as any report on ``target`` of ``n`` samples, ``n_nonfinite``
-    as counted in the run's samples, and ``reasons`` saying when and why it diverged.
-    """
-    from evaluation import evaluate
-
-    # evaluate on an all-NaN sample: the 'diverged' report with the target's exact keys.
-    report = evaluate(np.full((max(n, 2), target.dim), math.nan), target).to_dict()
-    report.update(n=int(n), n_nonfinite=int(n_nonfinite), reasons=f"training diverged at step {step}: {reason}")
-    return report
 
 
 def _history(

@@ -22,7 +22,9 @@ class Loss(abc.ABC):
 
     Subclasses implement the two objectives; both take scores of shape ``(..., batch, 1)``
     and return one loss per leading index, shape ``(...)`` (a scalar for a single run).
-    The docstring of each subclass starts with its formulas and its paper.
+    The docstring of each subclass starts with its formulas and its paper. Each loss is a
+    frozen dataclass whose fields are its hyperparameters (keyword-only, validated in
+    ``__post_init__``): equal settings compare and hash equal, and the repr shows them.
 
     ``probabilistic`` tells whether ``sigmoid(score)`` is the discriminator's probability
     that its input is real (the BCE family), which plots use to draw D(x) beside the
@@ -38,12 +40,3 @@ class Loss(abc.ABC):
     @abc.abstractmethod
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         """The objective the generator minimizes."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(sorted(vars(self).items()))))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 import torch.nn.functional as F
 
 from ._base import Loss, batch_mean
 
 
+@dataclasses.dataclass(frozen=True)
 class HingeLoss(Loss):
     r"""Hinge loss: :math:`L_D = \mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))]`.
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
 from .._validation import check_float
 from ._base import Loss, batch_mean
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class LeastSquaresLoss(Loss):
     r"""Least squares: :math:`L_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2]`.
 
@@ -26,10 +29,14 @@ class LeastSquaresLoss(Loss):
     penalized even on its correct side, so the generator's gradient does not vanish.
     """
 
-    def __init__(self, *, a: float = 0.0, b: float = 1.0, c: float = 1.0) -> None:
-        self.a = check_float("a", a)
-        self.b = check_float("b", b)
-        self.c = check_float("c", c)
+    a: float = 0.0
+    b: float = 1.0
+    c: float = 1.0
+
+    def __post_init__(self) -> None:
+        a, b = self.a, self.b
+        for name in ("a", "b", "c"):
+            object.__setattr__(self, name, check_float(name, getattr(self, name)))
         if self.a == self.b:
             raise ValueError(f"a (the fake code) must differ from b (the real code), got a={a!r} and b={b!r}")
 
@@ -38,6 +45,3 @@ class LeastSquaresLoss(Loss):
 
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         return 0.5 * batch_mean((fake_scores - self.c) ** 2)
-
-    def __repr__(self) -> str:
-        return f"LeastSquaresLoss(a={self.a!r}, b={self.b!r}, c={self.c!r})"

@@ -3,6 +3,8 @@ non-saturating loss of Goodfellow et al. (2014), both computed stably with softp
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 import torch.nn.functional as F
 
@@ -14,6 +16,7 @@ def _logistic_discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.T
     return batch_mean(F.softplus(-real_scores)) + batch_mean(F.softplus(fake_scores))
 
 
+@dataclasses.dataclass(frozen=True)
 class MinimaxLoss(Loss):
     r"""The saturating minimax loss: G minimizes :math:`\mathbb{E}_z[\log(1 - D(G(z)))]`.
 
@@ -41,6 +44,7 @@ class MinimaxLoss(Loss):
         return -batch_mean(F.softplus(fake_scores))
 
 
+@dataclasses.dataclass(frozen=True)
 class NonSaturatingLoss(Loss):
     r"""The non-saturating loss: G minimizes :math:`-\mathbb{E}_z[\log D(G(z))]`.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import torch
@@ -10,6 +11,7 @@ import torch.nn.functional as F
 from ._base import Loss, batch_mean
 
 
+@dataclasses.dataclass(frozen=True)
 class SigmoidBCELoss(Loss):
     r"""Binary cross-entropy on sigmoid probabilities, exactly as the reference program.
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
 from ._base import Loss, batch_mean
 
 
+@dataclasses.dataclass(frozen=True)
 class WassersteinLoss(Loss):
     r"""The Wasserstein-1 critic loss: :math:`L_D = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)]`.
 

@@ -11,14 +11,17 @@ build_report("studies/default")            # report.md, CSV tables, PNG figures
 See docs/studies.md. The same from a shell: ``ganzoo compare`` and ``ganzoo report``.
 """
 
-from ._backends import BACKENDS, LocalBackend, RayBackend
+from ._backends import BACKENDS, Backend, LocalBackend, RayBackend
+from ._cell import discriminator_grid, run_cell
 from ._report import build_report, load_runs
-from ._runner import StudyRun, discriminator_grid, run_cell, run_study
-from ._spec import OVERRIDES, QUICK, Cell, Setting, Study, parse_seeds, read_toml
+from ._runner import StudyRun, run_study
+from ._settings import OVERRIDES, Setting
 from ._store import FILENAME, RunRecord, Store, StudyMismatch, equal_runs
+from ._study import QUICK, Cell, Study, parse_seeds, read_toml
 
 __all__ = [
     "BACKENDS",
+    "Backend",
     "FILENAME",
     "OVERRIDES",
     "QUICK",

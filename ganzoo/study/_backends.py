@@ -1,7 +1,7 @@
 """Where cells train: this process, local worker processes, or a Ray cluster.
 
-A backend yields ``(cell, records)`` as cells finish, in any order; the driver
-(:func:`ganzoo.study._runner.run_study`) stores them. Workers never write the store.
+A backend (:class:`Backend`) yields ``(cell, records)`` as cells finish, in any order; the
+driver (:func:`ganzoo.study.run_study`) stores them. Workers never write the store.
 """
 
 from __future__ import annotations
@@ -12,22 +12,44 @@ import multiprocessing
 import os
 import queue as queue_module
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 
-from ._runner import CellCheckpoints, StepReport, run_cell
-from ._spec import Cell, Study
+import torch
+
+from .._validation import check_int
+from ._cell import CellCheckpoints, StepReport, run_cell
 from ._store import RunRecord
+from ._study import Cell, Study
 
 BACKENDS = ("local", "ray")
 
 Results = Iterator[tuple[Cell, list[RunRecord]]]
 
 
+class Backend(Protocol):
+    """Trains cells somewhere and hands their records back to the driver."""
+
+    def run(
+        self, study: Study, cells: Sequence[Cell], report: StepReport, *, checkpoints: CellCheckpoints | None = None
+    ) -> Results:
+        """Train ``cells`` of ``study``; yield each with its records as it finishes.
+
+        ``report(n)`` is called with run-steps done, as they are done (or when a cell ends);
+        ``checkpoints`` is where long cells save their training state.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release workers; cells still training are abandoned (they were not stored)."""
+        ...
+
+
 def check_backend(name: str, *, workers: int | None = None, address: str | None = None) -> None:
     """A ValueError for backend options that cannot work (checked before anything starts)."""
     if name not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {name!r}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    if workers is not None:
+        check_int("workers", workers, minimum=1)
     if name == "local" and address is not None:
         raise ValueError(f"address applies to the ray backend only, got address={address!r} with backend 'local'")
     if name == "ray" and importlib.util.find_spec("ray") is None:
@@ -45,7 +67,7 @@ more CPU than such a study (e.g. ``--quick``) saves."""
 
 def make_backend(
     name: str, *, workers: int | None = None, address: str | None = None, cells: int = 0, updates: int | None = None
-):
+) -> Backend:
     """The backend called ``name``. Local ``workers`` default to the CPU count, at most one
     per cell, or 1 when the work (``updates``, see :data:`SMALL_WORK`) is small."""
     check_backend(name, workers=workers, address=address)
@@ -110,8 +132,6 @@ _STEPS = None  # the worker's queue of step counts, set by _init_worker
 
 def _init_worker(steps) -> None:
     global _STEPS
-    import torch
-
     torch.set_num_threads(1)
     _STEPS = steps
 
@@ -171,7 +191,5 @@ class RayBackend:
 
 
 def _ray_cell(study: Study, cell: Cell, checkpoints: CellCheckpoints | None = None) -> list[RunRecord]:
-    import torch
-
     torch.set_num_threads(1)
     return run_cell(study, cell, checkpoints=checkpoints)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import sqlite3
 import sys
 import time
 from pathlib import Path
 
+from ._backends import BACKENDS
+from ._report import build_report, check_metric
+from ._runner import run_study
+from ._store import Store
+from ._study import QUICK, Study, read_toml
+
 DEFAULT_TARGET = "gaussian:4,1.25"
 
 
 def add_parsers(commands) -> None:
     """Add ``compare`` and ``report`` to the ``ganzoo`` command's subparsers."""
-    from ._backends import BACKENDS
-    from ._spec import QUICK
-
     compare = commands.add_parser(
         "compare",
         help="run a comparative study (resumable) and write its report",
@@ -77,8 +81,6 @@ def add_parsers(commands) -> None:
 
 def study_from_args(args: argparse.Namespace):
     """The :class:`Study` and output folder that the ``compare`` options describe."""
-    from ._spec import QUICK, Study, read_toml
-
     options: dict = {"settings": ("all",), "seeds": 32, "targets": (DEFAULT_TARGET,)}
     if args.quick:
         options.update(QUICK)
@@ -110,9 +112,6 @@ def study_from_args(args: argparse.Namespace):
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from ._report import build_report, check_metric
-    from ._runner import run_study
-
     study, out = study_from_args(args)
     check_metric(args.metric, study.targets, name="--metric")  # before training, not after
     start = time.perf_counter()
@@ -140,12 +139,8 @@ def compare_command(args: argparse.Namespace) -> int:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from ._report import build_report, check_metric
-
     try:
         if args.metric is not None:
-            from ._store import Store
-
             with Store.open(args.folder) as store:
                 targets = store.definition()["targets"]
             check_metric(args.metric, targets, name="--metric")
@@ -159,8 +154,6 @@ def report_command(args: argparse.Namespace) -> int:
 
 def _print_summary(out: Path) -> None:
     """One line per setting and target on stdout: success rate and median KS D."""
-    import csv
-
     path = out / "summary.csv"
     if not path.is_file():
         return

@@ -9,13 +9,17 @@ pairwise Mann-Whitney U / Fisher tests with Holm-corrected p-values and the rank
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 import shlex
 from pathlib import Path
 from typing import Any
 
-from evaluation import compare, summarize, target_from_spec, to_csv, to_markdown
+import numpy as np
 
+from evaluation import compare, evaluate, summarize, target_from_spec, to_csv, to_markdown
+
+from .. import losses
 from .._history import finite_or_none
 from . import _figures as figures
 from ._store import RunRecord, Store
@@ -35,8 +39,6 @@ def _folder_as_created(out: Path) -> str:
 
 
 def _is_probabilistic(config: dict[str, Any]) -> bool:
-    from .. import losses
-
     loss = getattr(losses, str(config.get("loss")), None)
     return bool(getattr(loss, "probabilistic", False))
 
@@ -89,9 +91,6 @@ def check_metric(metric: str | None, targets, *, name: str = "metric") -> None:
     """A ValueError naming ``name`` unless ``metric`` (if given) is a numeric score of every target's report."""
     if metric is None:
         return
-    import numpy as np
-    from evaluation import evaluate
-
     for spec in targets:
         target = target_from_spec(spec)
         # The scores a run stores are evaluate(...).to_dict(): read their names off a tiny one.
@@ -117,10 +116,49 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
     by_key: dict[tuple[str, str], list[RunRecord]] = collections.defaultdict(list)
     for run in runs:
         by_key[(run.setting, run.target)].append(run)
+    lines = _introduction(out, definition, runs)
+    tables = _Tables(runs=[_run_row(run) for run in runs])
+    for spec in definition["targets"]:
+        groups = {s: sorted(by_key[(s, spec)], key=lambda r: r.seed) for s in definition["settings"] if by_key[(s, spec)]}
+        if groups:
+            lines += _target_section(out, spec, groups, metric, tables, figures_too=figures_too)
+    (out / "runs.csv").write_text(to_csv(finite_or_none(tables.runs)))  # NaN, inf: empty cells
+    for name in ("summary", "labels", "comparison", "ranking"):
+        rows = getattr(tables, name)
+        if rows:
+            (out / f"{name}.csv").write_text(to_csv(finite_or_none(rows)))
+    lines += [
+        "",
+        "## Files",
+        "",
+        "`runs.csv` (one row per run: every final score), `summary.csv` (per setting: success rate, "
+        "median/quartiles/bootstrap CI of every score), `labels.csv`, `comparison.csv` and `ranking.csv`; "
+        "`figures/`; `study.sqlite` (everything, including score histories, stored samples and D on a grid). "
+        "Rebuild with `ganzoo report " + shlex.quote(_folder_as_created(out)) + "`.",
+        "",
+    ]
+    path = out / "report.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+@dataclasses.dataclass
+class _Tables:
+    """The rows of the report's CSV files, gathered target by target."""
+
+    runs: list[dict]
+    summary: list[dict] = dataclasses.field(default_factory=list)
+    labels: list[dict] = dataclasses.field(default_factory=list)
+    comparison: list[dict] = dataclasses.field(default_factory=list)
+    ranking: list[dict] = dataclasses.field(default_factory=list)
+
+
+def _introduction(out: Path, definition: dict[str, Any], runs: list[RunRecord]) -> list[str]:
+    """The report's title, size, provenance, reproducing command and reading guide."""
     total = len(definition["settings"]) * len(definition["targets"]) * len(definition["seeds"])
     versions = sorted({r.version for r in runs})
     engines = collections.Counter(r.engine for r in runs)
-    lines = [
+    return [
         f"# Study `{out.name}`",
         "",
         f"{len(definition['settings'])} settings x {len(definition['targets'])} target(s) x "
@@ -150,125 +188,117 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         "files), is left out of every median and quartile, counts as a failure in the success rate "
         "and as the worst value in the ranking.",
     ]
-    summary_rows, label_rows, pair_rows, ranking_rows = [], [], [], []
-    run_rows = []
-    for run in runs:
-        row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label}
-        row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
-        row.update(
-            {"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds,
-             "cpu_seconds": run.cpu_seconds, "diverged_at": run.history.get("diverged_at")}
-        )
-        run_rows.append(row)
-    for spec in definition["targets"]:
-        target = target_from_spec(spec)
-        groups = {s: sorted(by_key[(s, spec)], key=lambda r: r.seed) for s in definition["settings"] if by_key[(s, spec)]}
-        if not groups:
-            continue
-        key = metric or figures.metric_for(target)
-        lines += ["", f"## Target `{spec}`", ""]
-        summaries = {s: summarize([r.scores for r in rs], group=s) for s, rs in groups.items()}
-        table = []
-        for s, summary in summaries.items():
-            low, high = summary.success_ci
-            row = {
-                "setting": s,
-                "runs": summary.n_runs,
-                "converged": summary.successes,
-                "success rate [95 % CI]": f"{summary.success_rate:.2f} [{low:.2f}, {high:.2f}]",
-            }
-            if target.dim == 1:
-                row |= {
-                    "KS D": _median_iqr(summary, "ks_statistic"),
-                    "W1": _median_iqr(summary, "wasserstein"),
-                    "mean error": _median_iqr(summary, "mean_error"),
-                    "std error": _median_iqr(summary, "std_error"),
-                }
-            else:
-                row |= {
-                    "sliced W1": _median_iqr(summary, "sliced_wasserstein"),
-                    "MMD²": _median_iqr(summary, "mmd"),
-                    "high-quality fraction": _median_iqr(summary, "high_quality_fraction"),
-                    "modes covered": _median_iqr(summary, "modes_covered"),
-                }
-            table.append(row)
-            summary_rows.append({"target": spec, **summary.to_dict()})
-        lines += ["### Success and final scores", "", to_markdown(table)]
-        counts = []
-        for s, rs in groups.items():
-            tally = collections.Counter(r.label for r in rs)
-            extra = sorted(set(tally) - set(LABEL_ORDER))
-            counts.append({"setting": s, **{label: tally.get(label, 0) for label in (*LABEL_ORDER, *extra)}})
-            label_rows.append({"target": spec, **counts[-1]})
-        lines += ["", "### Failure labels (runs per verdict)", "", to_markdown(counts)]
-        diverged = {s: [r for r in rs if r.label == "diverged"] for s, rs in groups.items()}
-        if any(diverged.values()):
-            lines += [
-                "",
-                "Diverged runs, with the generator step at which training found NaN or inf "
-                "(their scores are excluded from the medians above):",
-                "",
-                *(f"- `{s}`: " + ", ".join(_diverged_text(r) for r in rs) for s, rs in diverged.items() if rs),
-            ]
-        if len(groups) >= 2:
-            comparison = compare({s: [r.scores for r in rs] for s, rs in groups.items()}, metric=key)
-            ranking = [
-                {"rank": r.rank, "setting": r.group, f"median {key}": _fmt(r.median, 4), "success rate": f"{r.success_rate:.2f}", "runs": r.n_runs}
-                for r in comparison.ranking
-            ]
-            pairs = [
-                {
-                    "A": p.group_a,
-                    "B": p.group_b,
-                    "median A": _fmt(p.median_a, 4),
-                    "median B": _fmt(p.median_b, 4),
-                    "P(A > B)": f"{p.prob_a_greater:.2f}",
-                    "p (U)": _fmt(p.pvalue, 2),
-                    "p Holm": _fmt(p.pvalue_holm, 2),
-                    "better": p.better or "–",
-                    "successes A/B": f"{p.successes_a}/{p.n_a} vs {p.successes_b}/{p.n_b}",
-                    "Fisher p Holm": _fmt(p.fisher_pvalue_holm, 2),
-                }
-                for p in comparison.pairs
-            ]
-            pair_rows += [{"target": spec, **row} for row in comparison.pair_rows()]
-            ranking_rows += [{"target": spec, **row} for row in comparison.ranking_rows()]
-            lines += [
-                "",
-                f"### Ranking on final {key} (lower is better)",
-                "",
-                "Rank = 1 + the number of settings significantly better (two-sided Mann-Whitney U, "
-                "Holm-corrected p < 0.05 over all pairs); settings the tests cannot separate share a rank.",
-                "",
-                to_markdown(ranking),
-                "",
-                "### Pairwise comparisons",
-                "",
-                f"Mann-Whitney U on final {key} (P(A > B): probability that a run of A scores higher) and "
-                "Fisher's exact test on success counts; each family Holm-corrected.",
-                "",
-                to_markdown(pairs),
-            ]
-        if figures_too:
-            lines += ["", "### Figures", ""]
-            lines += _figures(out, spec, target, groups, key)
-    (out / "runs.csv").write_text(to_csv(finite_or_none(run_rows)))  # NaN, inf: empty cells
-    for name, rows in (("summary", summary_rows), ("labels", label_rows), ("comparison", pair_rows), ("ranking", ranking_rows)):
-        if rows:
-            (out / f"{name}.csv").write_text(to_csv(finite_or_none(rows)))
-    lines += [
-        "",
-        "## Files",
-        "",
-        "`runs.csv` (one row per run: every final score), `summary.csv` (per setting: success rate, "
-        "median/quartiles/bootstrap CI of every score), `labels.csv`, `comparison.csv` and `ranking.csv`; "
-        "`figures/`; `study.sqlite` (everything, including score histories, stored samples and D on a grid). "
-        "Rebuild with `ganzoo report " + shlex.quote(_folder_as_created(out)) + "`.",
-        "",
+
+
+def _run_row(run: RunRecord) -> dict[str, Any]:
+    """One row of runs.csv: the run, its label, every final score and its provenance."""
+    row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label}
+    row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
+    row.update(
+        {"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds,
+         "cpu_seconds": run.cpu_seconds, "diverged_at": run.history.get("diverged_at")}
+    )  # fmt: skip
+    return row
+
+
+def _target_section(
+    out: Path, spec: str, groups: dict[str, list[RunRecord]], metric: str | None, tables: _Tables, *, figures_too: bool
+) -> list[str]:
+    """The report's section on one target (tables, comparisons, figures); adds its CSV rows."""
+    target = target_from_spec(spec)
+    key = metric or figures.metric_for(target)
+    lines = ["", f"## Target `{spec}`", ""]
+    summaries = {s: summarize([r.scores for r in rs], group=s) for s, rs in groups.items()}
+    table = [_summary_row(s, summary, target.dim) for s, summary in summaries.items()]
+    tables.summary += [{"target": spec, **summary.to_dict()} for summary in summaries.values()]
+    lines += ["### Success and final scores", "", to_markdown(table)]
+    counts = []
+    for s, rs in groups.items():
+        tally = collections.Counter(r.label for r in rs)
+        extra = sorted(set(tally) - set(LABEL_ORDER))
+        counts.append({"setting": s, **{label: tally.get(label, 0) for label in (*LABEL_ORDER, *extra)}})
+    tables.labels += [{"target": spec, **row} for row in counts]
+    lines += ["", "### Failure labels (runs per verdict)", "", to_markdown(counts)]
+    diverged = {s: [r for r in rs if r.label == "diverged"] for s, rs in groups.items()}
+    if any(diverged.values()):
+        lines += [
+            "",
+            "Diverged runs, with the generator step at which training found NaN or inf "
+            "(their scores are excluded from the medians above):",
+            "",
+            *(f"- `{s}`: " + ", ".join(_diverged_text(r) for r in rs) for s, rs in diverged.items() if rs),
+        ]
+    if len(groups) >= 2:
+        lines += _comparison_section(spec, groups, key, tables)
+    if figures_too:
+        lines += ["", "### Figures", ""]
+        lines += _figures(out, spec, target, groups, key)
+    return lines
+
+
+def _summary_row(setting: str, summary, dim: int) -> dict[str, Any]:
+    low, high = summary.success_ci
+    row = {
+        "setting": setting,
+        "runs": summary.n_runs,
+        "converged": summary.successes,
+        "success rate [95 % CI]": f"{summary.success_rate:.2f} [{low:.2f}, {high:.2f}]",
+    }
+    if dim == 1:
+        return row | {
+            "KS D": _median_iqr(summary, "ks_statistic"),
+            "W1": _median_iqr(summary, "wasserstein"),
+            "mean error": _median_iqr(summary, "mean_error"),
+            "std error": _median_iqr(summary, "std_error"),
+        }
+    return row | {
+        "sliced W1": _median_iqr(summary, "sliced_wasserstein"),
+        "MMD²": _median_iqr(summary, "mmd"),
+        "high-quality fraction": _median_iqr(summary, "high_quality_fraction"),
+        "modes covered": _median_iqr(summary, "modes_covered"),
+    }
+
+
+def _comparison_section(spec: str, groups: dict[str, list[RunRecord]], key: str, tables: _Tables) -> list[str]:
+    """The ranking and the pairwise tests of the settings on one target; adds their CSV rows."""
+    comparison = compare({s: [r.scores for r in rs] for s, rs in groups.items()}, metric=key)
+    ranking = [
+        {"rank": r.rank, "setting": r.group, f"median {key}": _fmt(r.median, 4), "success rate": f"{r.success_rate:.2f}", "runs": r.n_runs}
+        for r in comparison.ranking
     ]
-    path = out / "report.md"
-    path.write_text("\n".join(lines))
-    return path
+    pairs = [
+        {
+            "A": p.group_a,
+            "B": p.group_b,
+            "median A": _fmt(p.median_a, 4),
+            "median B": _fmt(p.median_b, 4),
+            "P(A > B)": f"{p.prob_a_greater:.2f}",
+            "p (U)": _fmt(p.pvalue, 2),
+            "p Holm": _fmt(p.pvalue_holm, 2),
+            "better": p.better or "–",
+            "successes A/B": f"{p.successes_a}/{p.n_a} vs {p.successes_b}/{p.n_b}",
+            "Fisher p Holm": _fmt(p.fisher_pvalue_holm, 2),
+        }
+        for p in comparison.pairs
+    ]
+    tables.comparison += [{"target": spec, **row} for row in comparison.pair_rows()]
+    tables.ranking += [{"target": spec, **row} for row in comparison.ranking_rows()]
+    return [
+        "",
+        f"### Ranking on final {key} (lower is better)",
+        "",
+        "Rank = 1 + the number of settings significantly better (two-sided Mann-Whitney U, "
+        "Holm-corrected p < 0.05 over all pairs); settings the tests cannot separate share a rank.",
+        "",
+        to_markdown(ranking),
+        "",
+        "### Pairwise comparisons",
+        "",
+        f"Mann-Whitney U on final {key} (P(A > B): probability that a run of A scores higher) and "
+        "Fisher's exact test on success counts; each family Holm-corrected.",
+        "",
+        to_markdown(pairs),
+    ]
 
 
 def _figures(out: Path, spec: str, target, groups: dict[str, list[RunRecord]], metric: str) -> list[str]:

@@ -1,276 +1,32 @@
 """Running a study: train the missing cells, store each one as soon as it finishes.
 
-:func:`run_cell` is the unit of work (one ensemble: a setting on a target with some seeds),
-run by a backend (:mod:`ganzoo.study._backends`) in this process, in worker processes or
-on a Ray cluster; it returns plain records and never touches the store. :func:`run_study`
-is the driver: it opens (or resumes) the study folder's store, hands out the cells that
-are missing, and commits each result in one transaction as it arrives.
-
-Long cells also save their training state every so many steps into
-``<study>/checkpoints/`` (:class:`CellCheckpoints`): a study killed mid-cell restarts that
-cell from its last checkpoint, exactly (the stored results are those of an uninterrupted
-study), and a checkpoint is deleted once its cell's records are committed.
+:func:`run_study` is the driver: it opens (or resumes) the study folder's store, hands the
+missing cells (:mod:`ganzoo.study._cell`) to a backend (:mod:`ganzoo.study._backends`),
+longest first, and commits each result in one transaction as it arrives.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
-import json
-import re
 import sys
 import time
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
+from tqdm.auto import tqdm
 
-from ._spec import Cell, Study, estimated_cost
-from ._store import RunRecord, Store
-
-StepReport = Callable[[int], None]
-"""Called with a number of run-steps just done (steps x ensemble members)."""
+from .._validation import check_int
+from .._version import __version__
+from ..engine import unsupported_features
+from ._backends import check_backend, make_backend
+from ._cell import CellCheckpoints, checkpoint_interval
+from ._store import Store
+from ._study import Cell, Study
 
 DEFAULT_CHECKPOINT_EVERY = 2000
 """Generator steps between a long cell's checkpoints (``ganzoo compare --checkpoint-every``)."""
 
 CHECKPOINTS = "checkpoints"
 """The study folder's subfolder for the checkpoints of cells in training."""
-
-
-# --------------------------------------------------------------------------------------
-# Checkpoints of cells
-
-
-def checkpoint_interval(every: int) -> int:
-    """``every`` rounded up to a whole number of the trainer's divergence-check spans.
-
-    Training pauses at those steps anyway (:data:`ganzoo._trainer.DIVERGENCE_CHECK_STEPS`),
-    so checkpoints taken there change nothing in a run: the stored results do not depend
-    on the interval (which is therefore not part of a study's definition). 0 stays 0.
-    """
-    from .._trainer import DIVERGENCE_CHECK_STEPS
-
-    return -(-every // DIVERGENCE_CHECK_STEPS) * DIVERGENCE_CHECK_STEPS
-
-
-@dataclasses.dataclass(frozen=True)
-class CellCheckpoints:
-    """Where cells save their training state (``folder``) and every how many steps.
-
-    A cell longer than ``every`` steps writes ``folder/<cell key>.pt`` every ``every``
-    generator steps and when its training ends (``GAN.fit(checkpoint=...)``); a cell
-    that finds its file resumes from it. The driver deletes the file once the cell's
-    records are committed. ``every`` should come from :func:`checkpoint_interval`.
-    """
-
-    folder: Path
-    every: int
-
-    def path(self, cell: Cell) -> Path:
-        """The cell's file: its setting (readable) and a hash of setting, target and seeds."""
-        key = json.dumps([cell.setting.id, cell.target, list(cell.seeds)])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-        readable = re.sub(r"[^A-Za-z0-9._-]+", "_", cell.setting.id)[:48]
-        return self.folder / f"{readable}-{digest}.pt"
-
-    def remove(self, cell: Cell) -> None:
-        self.path(cell).unlink(missing_ok=True)
-
-    def clean(self, keep: list[Cell]) -> None:
-        """Delete checkpoints of cells not in ``keep`` (stored before the file could be
-        deleted) and temporary files of interrupted writes; the folder too once empty."""
-        if not self.folder.is_dir():
-            return
-        wanted = {self.path(cell) for cell in keep}
-        now = time.time()
-        for path in self.folder.iterdir():
-            stale = path.suffix == ".pt" and path not in wanted
-            # A temporary file is left by a write that was killed; a recent one may be
-            # another process's write in progress (two drivers on one folder).
-            abandoned = path.name.endswith(".tmp") and now - path.stat().st_mtime > 600
-            if path.is_file() and (stale or abandoned):
-                path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            self.folder.rmdir()  # only if empty
-
-
-def _restored(gan, path: Path, target) -> bool:
-    """Whether ``gan`` now holds the state of the checkpoint ``path`` (False: none there)."""
-    from .._checkpoint import CheckpointError
-
-    if not path.is_file():
-        return False
-    try:
-        gan.restore(path, target=target)
-    except CheckpointError as error:  # cannot happen to an atomically written file of this study
-        warnings.warn(f"{error}; training the cell from its start instead", stacklevel=3)
-        path.unlink(missing_ok=True)
-        return False
-    return True
-
-
-# --------------------------------------------------------------------------------------
-# One cell
-
-
-def discriminator_grid(target, points: int = 201) -> np.ndarray:
-    """The fixed points ``(g, dim)`` where D(x) is stored for the figures.
-
-    1-D: ``points`` points over the target's 0.1 %-99.9 % quantile range widened by half
-    its width on each side (so a generator that went astray near the data is still on it).
-    2-D: a 41 x 41 grid over the modes (or mean +- 4 std) with a margin.
-    """
-    if target.dim == 1:
-        low, high = float(target.ppf(0.001)), float(target.ppf(0.999))
-        pad = 0.5 * (high - low)
-        return np.linspace(low - pad, high + pad, points)[:, None]
-    modes = getattr(target, "modes", None)
-    if modes is not None:
-        low, high = np.min(modes, axis=0), np.max(modes, axis=0)
-        pad = 0.25 * float(np.max(high - low)) + 4 * float(np.max(target.mode_std))
-    else:
-        low = high = np.asarray(target.mean, dtype=float)
-        pad = 4 * float(np.max(target.std))
-    axes = [np.linspace(lo - pad, hi + pad, 41) for lo, hi in zip(low, high)]
-    mesh = np.meshgrid(*axes, indexing="xy")
-    return np.stack([m.ravel() for m in mesh], axis=1)
-
-
-class _StepCounter:
-    """The trainer's ``progress`` callable while a cell trains: forwards step counts.
-
-    The trainer calls it with the generator steps just done; here they become
-    ``report(members x steps)``, at most twice a second (and at :meth:`flush`), so that the
-    driver's bar moves while workers train.
-    """
-
-    def __init__(self, report: StepReport | None, members: int) -> None:
-        self.report, self.members = report, members
-        self.pending, self.last = 0, time.monotonic()
-
-    def __call__(self, steps: int) -> None:
-        self.pending += steps
-        now = time.monotonic()
-        if now - self.last > 0.5:
-            self.flush()
-            self.last = now
-
-    def flush(self) -> None:
-        if self.pending and self.report is not None:
-            self.report(self.pending * self.members)
-        self.pending = 0
-
-
-def _window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
-    """Mean loss over each interval between scored checks (the full loss curve is large)."""
-    edges = np.concatenate([[0], eval_steps])
-    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
-        return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
-
-
-def run_cell(
-    study: Study, cell: Cell, report: StepReport | None = None, *, checkpoints: CellCheckpoints | None = None
-) -> list[RunRecord]:
-    """Train one cell as one ensemble and return one record per seed (nothing is stored).
-
-    With ``checkpoints``, a cell longer than ``checkpoints.every`` steps saves its state
-    there as it trains, and resumes from a checkpoint it finds (left by a killed study):
-    the records are the same as those of an uninterrupted cell. ``seconds`` and
-    ``cpu_seconds`` then count only the time spent in this process.
-    """
-    import torch
-    from evaluation import evaluate, target_from_spec
-
-    from .. import __version__
-    from .._trainer import diverged_report
-
-    target = target_from_spec(cell.target)
-    config = cell.setting.config(study.steps)
-    kwargs = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny ops: a second thread only adds hand-offs
-    try:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        gan = cell.setting.variant_class(seeds=cell.seeds, engine=study.engine, **kwargs)
-        path = None
-        if checkpoints is not None and checkpoints.every and config.steps > checkpoints.every:
-            path = checkpoints.path(cell)
-        counter = _StepCounter(report, len(cell.seeds))
-        if path is not None and _restored(gan, path, target):
-            gan.resume(progress=counter)  # the rest of the interrupted fit below, exactly
-        else:
-            gan.fit(
-                target,
-                steps=config.steps,
-                eval_every=study.eval_every,
-                eval_samples=study.eval_samples,
-                progress=counter,
-                **({} if path is None else {"checkpoint": path, "checkpoint_every": checkpoints.every}),
-            )
-        counter.flush()
-        history = gan.history
-        samples = gan.sample(study.final_samples, seed=0)  # (K, n, dim)
-        grid = discriminator_grid(target, study.grid_points)
-        on_grid = gan.discriminate(grid)  # (K, g)
-        engine = "fused" if getattr(gan.trainer, "fused", None) is not None else "autograd"
-        # A member that diverged during training is labelled so, with no scores (stored as
-        # null), whatever its final sample looks like; the others are scored.
-        diverged_at = np.atleast_1d(history.diverged_at)
-        reports = [
-            evaluate(samples[k], target).to_dict()
-            if diverged_at[k] < 0
-            else diverged_report(
-                target,
-                study.final_samples,
-                step=int(diverged_at[k]),
-                reason=gan.trainer.divergence_reasons[k],
-                n_nonfinite=int(np.sum(~np.isfinite(samples[k]).all(axis=-1))),
-            )
-            for k in range(len(cell.seeds))
-        ]
-        seconds = (time.perf_counter() - start) / len(cell.seeds)
-        cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
-    finally:
-        torch.set_num_threads(threads)
-    records = []
-    for k, seed in enumerate(cell.seeds):
-        member = history.member(k)
-        records.append(
-            RunRecord(
-                setting=cell.setting.id,
-                target=cell.target,
-                seed=seed,
-                variant=cell.setting.variant,
-                overrides=dict(cell.setting.overrides) | ({"recommended": True} if cell.setting.recommended else {}),
-                config=config.to_dict(),
-                steps=config.steps,
-                version=__version__,
-                engine=engine,
-                scores=reports[k],
-                history={
-                    "eval_steps": member.eval_steps.tolist(),
-                    "scores": {key: value.tolist() for key, value in member.scores.items()},
-                    "labels": member.labels.tolist(),
-                    "d_loss_mean": _window_means(member.d_loss, member.eval_steps),
-                    "g_loss_mean": _window_means(member.g_loss, member.eval_steps),
-                    # The generator step at which the run diverged, or None (never).
-                    "diverged_at": int(member.diverged_at) if member.diverged_at >= 0 else None,
-                },
-                sample=samples[k, : study.stored_samples].astype(np.float32),
-                grid=grid.astype(np.float32),
-                scores_on_grid=on_grid[k].astype(np.float32),
-                seconds=seconds,
-                cpu_seconds=cpu_seconds,
-            )
-        )
-    return records
-
-
-# --------------------------------------------------------------------------------------
-# The driver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,16 +87,10 @@ def run_study(
     Worker processes are spawned, so a script that calls this with more than one worker
     needs the usual ``if __name__ == "__main__":`` guard around its main code.
     """
-    from tqdm.auto import tqdm
-
-    from .. import __version__
-    from ._backends import check_backend, make_backend
-
     if not isinstance(study, Study):
         raise TypeError(f"study must be a ganzoo.study.Study, got {study!r}")
     check_backend(backend, workers=workers, address=address)
-    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 0:
-        raise ValueError(f"checkpoint_every must be an integer >= 0 (0: no checkpoints), got {checkpoint_every!r}")
+    check_int("checkpoint_every", checkpoint_every, minimum=0)
     out = Path(out)
     start = time.perf_counter()
     with Store.create_or_open(out, study.to_dict(), version=__version__) as store:
@@ -384,3 +134,13 @@ def run_study(
         if trained + existing == study.n_runs:
             checkpoints.clean(keep=[])
     return StudyRun(out, study.n_runs, existing, trained, time.perf_counter() - start)
+
+
+def estimated_cost(cell: Cell, study: Study) -> float:
+    """A rough relative cost of a cell, to start the longest first (a better finish time)."""
+    config = cell.setting.config(study.steps)
+    # Per network update, autograd costs several times the fused engine at tens of members
+    # (7x for vanilla, 17x for WGAN-GP at 64; docs/engine.md); penalties are fused too.
+    autograd = study.engine == "autograd" or bool(unsupported_features(config))
+    per_update = 6.0 if autograd else 1.0
+    return config.steps * (config.n_critic + 1) * per_update * (1.0 + len(cell.seeds) / 64)

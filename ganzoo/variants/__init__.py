@@ -1,19 +1,43 @@
-"""The variant registry: one module per variant, one row per variant in ``VARIANTS``."""
+"""The variant registry: one module per variant, found by itself.
+
+Every private module of this package (``_vanilla.py``, ...) declares GAN subclasses with a
+``name``; each is registered in :data:`VARIANTS` under that name when the package is
+imported, so a new variant is one new file here (plus one row in the conformance list of
+``tests/ganzoo/conftest.py``); exporting its class from ``ganzoo`` is one line of the
+public API list in ``ganzoo/__init__.py``. :data:`PRESENTATION_ORDER` fixes the order of the built-in
+variants (the reference program first, then the logistic family, the Wasserstein family,
+least squares and hinge), the order of tables and of ``--variants all``; variants not named
+there follow, by name.
+"""
 
 from __future__ import annotations
 
-from .._gan import GAN
-from ._hinge import HingeGAN
-from ._lsgan import LSGAN
-from ._minimax import MinimaxGAN
-from ._nonsaturating import NonSaturatingGAN
-from ._vanilla import VanillaGAN
-from ._wgan import WGAN
-from ._wgan_gp import WGANGP
+import importlib
+import pkgutil
 
-VARIANTS: dict[str, type[GAN]] = {
-    cls.name: cls for cls in (VanillaGAN, MinimaxGAN, NonSaturatingGAN, WGAN, WGANGP, LSGAN, HingeGAN)
-}
+from .._gan import GAN
+
+PRESENTATION_ORDER = ("vanilla", "minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
+
+
+def _discover() -> dict[str, type[GAN]]:
+    found: dict[str, type[GAN]] = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, GAN) and value.__module__ == module.__name__ and value.name:
+                if value.name in found:
+                    raise ImportError(f"two variants are named {value.name!r}: {found[value.name]} and {value}")
+                found[value.name] = value
+
+    def rank(name: str) -> tuple[int, str]:
+        return (PRESENTATION_ORDER.index(name), "") if name in PRESENTATION_ORDER else (len(PRESENTATION_ORDER), name)
+
+    return {name: found[name] for name in sorted(found, key=rank)}
+
+
+VARIANTS: dict[str, type[GAN]] = _discover()
+"""Every variant class by its ``name`` (``"vanilla"``, ``"wgan-gp"``, ...), in presentation order."""
 
 
 def get_variant(name: str) -> type[GAN]:
@@ -24,14 +48,4 @@ def get_variant(name: str) -> type[GAN]:
         raise ValueError(f"unknown variant {name!r}; known variants: {', '.join(VARIANTS)}") from None
 
 
-__all__ = [
-    "LSGAN",
-    "VARIANTS",
-    "WGAN",
-    "WGANGP",
-    "HingeGAN",
-    "MinimaxGAN",
-    "NonSaturatingGAN",
-    "VanillaGAN",
-    "get_variant",
-]
+__all__ = ["PRESENTATION_ORDER", "VARIANTS", "get_variant"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .._config import GANConfig
 from .._gan import GAN
-from ..losses import HingeLoss
 from .._networks import MLPSpec
 from .._optim import Adam
+from ..losses import HingeLoss
 
 
 class HingeGAN(GAN):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from .._config import GANConfig
 from .._gan import GAN
-from ..losses import WassersteinLoss
 from .._networks import MLPSpec
 from .._optim import RMSprop
 from .._penalties import WeightClipping
+from ..losses import WassersteinLoss
 
 
 class WGAN(GAN):

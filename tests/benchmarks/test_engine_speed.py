@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganzoo.engine import unsupported_features
 from benchmarks.engine_speed import CHUNK, REFERENCE_STEPS, REFERENCES, peak_rss_mib, steps_for, train, warm_trainer
+from ganzoo.engine import unsupported_features
 from ganzoo.variants import get_variant
 
 pytestmark = pytest.mark.benchmark

@@ -27,9 +27,9 @@ import pytest
 import scipy.stats
 import torch
 
-from evaluation import DEFAULT_THRESHOLDS, Gaussian
-from ganzoo import VARIANTS, Adam, GANConfig, NonSaturatingGAN, VanillaGAN, WGANGP
 from benchmarks.convergence_search import confirmed
+from evaluation import DEFAULT_THRESHOLDS, Gaussian
+from ganzoo import VARIANTS, Adam, GANConfig, NonSaturatingGAN, VanillaGAN
 from ganzoo._convergence import EVAL_SAMPLES, TAIL_CHECKS, check_schedule, strict_outcome, strict_threshold_floor
 from ganzoo.engine import unsupported_features
 

@@ -29,11 +29,13 @@ from ganzoo import (
     RMSprop,
     VanillaGAN,
 )
-from ganzoo.engine import ENGINES, make_engine, should_compile, unsupported_features
-from ganzoo.engine import _fused as fused_module
-from ganzoo.engine._fused import ACTIVATION_RULES, LOSS_GRADIENTS, Plan, loss_constants
 from ganzoo._penalties import DRAGAN, R1, R2, GradientPenalty, WeightClipping
 from ganzoo._streams import CHUNK_STEPS, Stream, TrainingBatches, numpy_rng
+from ganzoo.engine import ENGINES, _compile, make_engine, should_compile, unsupported_features
+from ganzoo.engine import _fused as fused_module
+from ganzoo.engine._layers import ACTIVATION_RULES
+from ganzoo.engine._rules import LOSS_GRADIENTS, loss_constants
+from ganzoo.engine._step import Plan
 
 TARGET = Gaussian(4, 1.25)
 
@@ -390,7 +392,7 @@ def _fresh_compilation_counters():
     (whose graphs this process would reuse, compiling nothing new)."""
     from torch._dynamo.utils import counters
 
-    fused_module._COMPILED.clear()
+    _compile._COMPILED.clear()
     torch._dynamo.reset()
     counters.clear()
     return counters

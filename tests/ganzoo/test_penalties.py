@@ -26,7 +26,6 @@ from ganzoo import (
     WeightClipping,
 )
 from ganzoo._networks import ModuleEnsemble, StackedMLP
-from ganzoo._streams import Stream
 
 CPU = torch.device("cpu")
 

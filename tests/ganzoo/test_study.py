@@ -253,7 +253,7 @@ def one_line_error(capsys, *argv: str) -> str:
         (["--target", "gauss:4,1"], "unknown kind 'gauss'"),
         (["--seeds", "many"], "seeds must be a count"),
         (["--steps", "0"], "steps must be >= 1, got 0"),
-        (["--workers", "0"], "workers must be an integer >= 1, got 0"),
+        (["--workers", "0"], "workers must be >= 1, got 0"),
         (["--address", "auto"], "address applies to the ray backend only"),
     ],
 )

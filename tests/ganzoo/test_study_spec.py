@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganzoo import VARIANTS, NonSaturatingGAN, R1, VanillaGAN
+from ganzoo import R1, VARIANTS, NonSaturatingGAN, VanillaGAN
 from ganzoo._optim import Adam, RMSprop
 from ganzoo.study import OVERRIDES, Setting, Study, parse_seeds, read_toml
 
@@ -69,24 +69,17 @@ def test_bad_settings_say_what_is_allowed(text, message):
         Study(settings=[text])
 
 
-def test_recommended_calls_the_variant_classmethod(monkeypatch):
-    monkeypatch.setattr(
-        NonSaturatingGAN, "recommended", classmethod(lambda cls: {"n_critic": 3, "ema_decay": 0.99}), raising=False
-    )
+def test_recommended_starts_from_the_variants_recommended_setting(monkeypatch):
+    monkeypatch.setattr(NonSaturatingGAN, "recommended_settings", {"n_critic": 3, "ema_decay": 0.99})
     (setting,) = Setting.parse("nonsaturating:recommended,lr=0.002")
     assert setting.id == "nonsaturating:recommended,lr=0.002"
     config = setting.config()
     assert (config.n_critic, config.ema_decay, config.g_optimizer.lr) == (3, 0.99, 0.002)
-    # A GAN instance (what GAN.recommended() builds) works too.
-    monkeypatch.setattr(
-        NonSaturatingGAN, "recommended", classmethod(lambda cls: cls(seed=0, n_critic=4)), raising=False
-    )
-    assert Setting.parse("nonsaturating:recommended")[0].config().n_critic == 4
 
 
-def test_recommended_without_a_classmethod_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(NonSaturatingGAN, "recommended", None, raising=False)
-    with pytest.raises(ValueError, match="has no recommended\\(\\) settings yet"):
+def test_recommended_without_a_recommended_setting_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(NonSaturatingGAN, "recommended_settings", {})
+    with pytest.raises(ValueError, match="NonSaturatingGAN declares no recommended setting"):
         Study(settings=["nonsaturating:recommended"])
 
 

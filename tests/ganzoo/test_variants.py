@@ -12,12 +12,12 @@ import torch
 
 from evaluation import Gaussian
 from ganzoo import (
+    LSGAN,
     VARIANTS,
     WGAN,
     Adam,
     GANConfig,
     LRDecay,
-    LSGAN,
     MLPSpec,
     NonSaturatingGAN,
     VanillaGAN,

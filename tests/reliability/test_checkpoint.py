@@ -33,7 +33,8 @@ import torch
 import ganzoo._checkpoint as checkpoint
 from ganzoo import GAN, LSGAN, WGAN, WGANGP, Adam, CheckpointError, LRDecay, NonSaturatingGAN
 from ganzoo.study import Store, Study, equal_runs, run_study
-from ganzoo.study._runner import CHECKPOINTS, checkpoint_interval
+from ganzoo.study._cell import checkpoint_interval
+from ganzoo.study._runner import CHECKPOINTS
 
 # Tiny networks: a second intra-op thread only adds hand-offs (see tests/ganzoo/conftest.py).
 torch.set_num_threads(1)
@@ -497,4 +498,4 @@ def test_the_checkpoint_interval_is_a_command_line_option(tmp_path, capsys):
     from ganzoo._cli import main
 
     assert main(["compare", "--quick", "--checkpoint-every", "-5", "--out", str(tmp_path / "s"), "--quiet"]) != 0
-    assert "checkpoint_every must be an integer >= 0" in capsys.readouterr().err
+    assert "checkpoint_every must be >= 0" in capsys.readouterr().err

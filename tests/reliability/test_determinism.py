@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ganzoo import WGANGP, LRDecay, NonSaturatingGAN, R1
+from ganzoo import R1, WGANGP, LRDecay, NonSaturatingGAN
 
 ROOT = Path(__file__).resolve().parents[2]
 

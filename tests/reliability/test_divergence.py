@@ -171,14 +171,14 @@ def test_divergence_found_in_the_samples_is_dated_at_the_check():
 
 def test_ganzoo_train_on_a_run_that_diverges(tmp_path, monkeypatch, capsys):
     # `ganzoo train` takes a variant's defaults; a variant whose defaults diverge stands in.
-    import ganzoo.variants
+    import ganzoo._cli
     from ganzoo._cli import main
 
     class Diverging(LSGAN):
         optimizer = Adam(lr=1e6, betas=(0.5, 0.999))
         defaults = dataclasses.replace(LSGAN.defaults, g_optimizer=optimizer, d_optimizer=optimizer)
 
-    monkeypatch.setattr(ganzoo.variants, "get_variant", lambda name: Diverging)
+    monkeypatch.setattr(ganzoo._cli, "get_variant", lambda name: Diverging)
     out = tmp_path / "run"
     args = ["train", "lsgan", "--seed", "2", "--steps", "20", "--eval-every", "10", "--samples", "100"]
     assert main([*args, "--out", str(out), "--json", "--quiet"]) == 0

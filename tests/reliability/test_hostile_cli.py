@@ -94,7 +94,7 @@ CASES = [
     case("compare-zero-chunk", [*COMPARE, "--chunk", "0"], "chunk must be >= 1, got 0"),
     case("compare-bad-target", [*COMPARE, "--target", "gaussian:4,0"], "target spec 'gaussian:4,0': std must be > 0"),
     case("compare-zero-workers", [*COMPARE, "--workers", "0", "--out", "new"],
-         "workers must be an integer >= 1, got 0"),
+         "workers must be >= 1, got 0"),
     case("compare-unknown-metric", [*COMPARE, "--metric", "accuracy", "--out", "new"],
          "--metric must name a score of target 'gaussian:4,1.25', got 'accuracy'; scores: mean, std,"),
     # ganzoo compare: the config file
