@@ -174,10 +174,17 @@ def _done(path: Path) -> set[tuple[str, str]]:
     return {(r["variant"], r["point"]) for r in _rows(path)}
 
 
-def confirmed(name: str, path: Path | None = None) -> dict | None:
-    """The latest confirmation row of ``name`` whose settings are its current ``recommended_settings``."""
-    current = jsonable(VARIANTS[name].recommended_settings)
-    rows = [r for r in _rows(path or OUT / "confirm.jsonl") if r["variant"] == name and r["settings"] == current]
+def confirmations(name: str, path: Path | None = None) -> list[dict]:
+    """Every confirmation row of the variant ``name``, oldest first."""
+    return [r for r in _rows(path or OUT / "confirm.jsonl") if r["variant"] == name]
+
+
+def confirmed(variant: str | type, path: Path | None = None) -> dict | None:
+    """The latest confirmation row of a variant (its name or class) whose settings are its
+    current ``recommended_settings``."""
+    cls = VARIANTS[variant] if isinstance(variant, str) else variant
+    current = jsonable(cls.recommended_settings)
+    rows = [r for r in confirmations(cls.name, path) if r["settings"] == current]
     return rows[-1] if rows else None
 
 

@@ -96,23 +96,14 @@ class Trainer:
         if config.standardize:
             standard_units(target)  # fails early on a target without finite moments
         dim = target.dim
-        self.generator = build_ensemble(
-            config.generator,
-            config.latent_dim,
-            dim,
-            [torch_generator(s, Stream.INIT_GENERATOR) for s in seeds],
-            name="generator",
-            device=device,
-            dtype=dtype,
-        )
-        self.discriminator = build_ensemble(
-            config.discriminator,
-            dim,
-            1,
-            [torch_generator(s, Stream.INIT_DISCRIMINATOR) for s in seeds],
-            name="discriminator",
-            device=device,
-            dtype=dtype,
+        self.generator, self.discriminator = (
+            build_ensemble(
+                spec, size_in, size_out, [torch_generator(s, stream) for s in seeds], name=name, device=device, dtype=dtype
+            )
+            for spec, size_in, size_out, stream, name in (
+                (config.generator, config.latent_dim, dim, Stream.INIT_GENERATOR, "generator"),
+                (config.discriminator, dim, 1, Stream.INIT_DISCRIMINATOR, "discriminator"),
+            )
         )
         self.generator_average = None
         if config.ema_decay > 0:
@@ -121,13 +112,7 @@ class Trainer:
         self.d_params = list(self.discriminator.parameters())
         self.g_optimizer = config.g_optimizer.build(self.g_params)
         self.d_optimizer = config.d_optimizer.build(self.d_params)
-        self.schedulers: list[torch.optim.lr_scheduler.LRScheduler] = []
-        if config.lr_decay is not None:
-            horizon = config.lr_decay.steps or config.steps
-            self.schedulers = [
-                torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: config.lr_decay.factor(t, horizon=horizon))
-                for optimizer in (self.g_optimizer, self.d_optimizer)
-            ]
+        self.schedulers = _schedulers(config, (self.g_optimizer, self.d_optimizer))
         self.batches = TrainingBatches(
             seeds,
             target,
@@ -434,6 +419,14 @@ class Trainer:
             names = [name for name, bad in weights_bad if bad[k]]
             if names:
                 self._diverge(k, self.step_count, f"non-finite {', '.join(names)} weights")
+
+
+def _schedulers(config: GANConfig, optimizers) -> list[torch.optim.lr_scheduler.LRScheduler]:
+    """The learning-rate schedulers of ``config.lr_decay`` (none without it), one per optimizer."""
+    if config.lr_decay is None:
+        return []
+    decay, horizon = config.lr_decay, config.lr_decay.steps or config.steps
+    return [torch.optim.lr_scheduler.LambdaLR(o, lambda t: decay.factor(t, horizon=horizon)) for o in optimizers]
 
 
 def _progress_bar(progress: bool | Callable[[int], object] | None, steps: int, description: str):

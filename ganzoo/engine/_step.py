@@ -50,6 +50,9 @@ def make_step(plan: Plan, *, compiled: bool) -> Callable[..., tuple[Tensor, Tens
     Eager (``compiled=False``), ``eager`` holds precomputed views: the parameters and the
     flat gradient buffers with their views, which the backward pass writes into. Compiled,
     the views are made inside the graph and the gradients are graph temporaries.
+
+    (One closure, long by design: the step's rules and constants are bound here once, and
+    torch.compile traces the inner function as one graph.)
     """
     config = plan.config
     loss = config.loss

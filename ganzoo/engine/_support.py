@@ -10,7 +10,10 @@ from .._penalties import WeightClipping
 from ._layers import ACTIVATION_RULES, HEAD_RULES
 from ._rules import _PIECEWISE_LINEAR, LOSS_GRADIENTS, OPTIMIZER_RULES, PENALTY_RULES
 
-_CONFIG_FIELDS = frozenset(
+# The GANConfig fields whose every value the fused step implements or is checked for below.
+# Any other field (one added to GANConfig later) is supported only at its default value, so
+# that a new option trains on autograd until the fused step implements it.
+IMPLEMENTED_CONFIG_FIELDS = frozenset(
     {
         "loss",
         "generator",
@@ -51,7 +54,7 @@ def _unknown_options(value: object, known: frozenset[str], what: str) -> list[st
 
 def unsupported_features(config: GANConfig) -> list[str]:
     """What in ``config`` the fused engine cannot train, one phrase each ([] if nothing)."""
-    problems = [f"the option {p}" for p in _unknown_options(config, _CONFIG_FIELDS, "GANConfig")]
+    problems = [f"the option {p}" for p in _unknown_options(config, IMPLEMENTED_CONFIG_FIELDS, "GANConfig")]
     if type(config.loss) not in LOSS_GRADIENTS:
         problems.append(f"the loss {config.loss!r} (no hand-derived score gradient)")
     for penalty in config.penalties:

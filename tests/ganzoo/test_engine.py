@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 import scipy.stats
 import torch
+from conformance import TARGET, assert_same_training, pair, state, tolerance, train
 
-from evaluation import Gaussian, Ring
+from evaluation import Ring
 from ganzoo import (
     SGD,
     WGAN,
@@ -31,69 +32,13 @@ from ganzoo import (
 )
 from ganzoo._penalties import DRAGAN, R1, R2, GradientPenalty, WeightClipping
 from ganzoo._streams import CHUNK_STEPS, Stream, TrainingBatches, numpy_rng
-from ganzoo.engine import ENGINES, _compile, make_engine, should_compile, unsupported_features
+from ganzoo.engine import ENGINES, _compile, make_engine, should_compile
 from ganzoo.engine import _fused as fused_module
 from ganzoo.engine._layers import ACTIVATION_RULES
 from ganzoo.engine._rules import LOSS_GRADIENTS, loss_constants
 from ganzoo.engine._step import Plan
 
-TARGET = Gaussian(4, 1.25)
-
-
-def train(gan, steps, target=TARGET, **fit):
-    gan.fit(target, steps=steps, eval_every=fit.pop("eval_every", 0), **fit)
-    return gan
-
-
-def state(gan) -> list[np.ndarray]:
-    """Every parameter of the trainer's networks (the average too), as float64 numpy."""
-    trainer = gan.trainer
-    modules = [trainer.generator, trainer.discriminator]
-    if trainer.generator_average is not None:
-        modules.append(trainer.generator_average)
-    return [p.detach().double().cpu().numpy().copy() for m in modules for p in m.parameters()]
-
-
-def assert_same_training(fused, reference, *, rtol, atol):
-    for ours, theirs in zip(state(fused), state(reference), strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
-    np.testing.assert_allclose(fused.history.d_loss, reference.history.d_loss, rtol=rtol, atol=atol)
-    np.testing.assert_allclose(fused.history.g_loss, reference.history.g_loss, rtol=rtol, atol=atol)
-
-
-def tolerance(config) -> dict[str, float]:
-    """How closely (float64) the fused step follows autograd's for ``config``.
-
-    Penalties differentiated by hand sum their terms in another order than double
-    backpropagation does, and Adam divides each gradient by its running RMS, which turns
-    rounding differences in near-zero gradients into differences of up to ~1e-9 relative
-    after 100 steps; without penalties the two agree to ~1e-12.
-    """
-    return {"rtol": 1e-8, "atol": 1e-10} if config.penalties else {"rtol": 1e-10, "atol": 1e-12}
-
-
-def pair(make, steps, *, target=TARGET, **fit):
-    """The same GAN trained by the fused (eager) step and by the autograd step."""
-    fused = train(make(engine="fused-eager"), steps, target, **dict(fit))
-    reference = train(make(engine="autograd"), steps, target, **dict(fit))
-    assert fused.trainer.fused is not None and reference.trainer.fused is None
-    return fused, reference
-
-
 # --- the conformance list ------------------------------------------------------------
-
-
-def test_fused_step_equals_autograd_step_for_every_supported_row(case):
-    problems = unsupported_features(case.make(seeds=[3, 5]).config)
-    if problems:
-        gan = case.make(seeds=[3, 5], engine="auto")
-        gan.build(TARGET)
-        assert gan.trainer.fused is None  # auto falls back to the reference path
-        with pytest.raises(ValueError, match="fused engine does not support"):
-            case.make(seeds=[3, 5], engine="fused").build(TARGET)
-        return
-    fused, reference = pair(lambda **kw: case.make(seeds=[3, 5], dtype=torch.float64, **kw), 100)
-    assert_same_training(fused, reference, **tolerance(case.make(seed=0).config))
 
 
 def test_every_loss_with_a_fused_gradient_is_covered_by_a_supported_row(conformance_cases):

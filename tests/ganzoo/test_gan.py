@@ -1,11 +1,15 @@
 """The GAN API: seeds and determinism, ensembles, sampling, histories, bad input."""
 
+import dataclasses
+import inspect
+
 import numpy as np
 import pytest
 import torch
 
 from evaluation import Gaussian
-from ganzoo import Adam, MLPSpec, VanillaGAN
+from ganzoo import GAN, Adam, GANConfig, MLPSpec, VanillaGAN
+from ganzoo.engine._support import IMPLEMENTED_CONFIG_FIELDS
 
 SHORT = 60  # generator steps: enough to move every weight, cheap enough to repeat
 
@@ -182,3 +186,14 @@ def test_a_progress_callable_gets_every_step(engine):
     assert sum(counts) == 70 and all(c > 0 for c in counts)
     with pytest.raises(TypeError, match="progress must be True, False, None or a callable .*got 'yes'"):
         gan.fit(steps=5, progress="yes")
+
+
+def test_gan_keywords_are_the_config_fields_and_the_fused_check_names_only_those():
+    """One list: GANConfig's fields are GAN's hyperparameter keywords (typed, keyword-only,
+    None = the variant's default), and the fused engine's option check names no other."""
+    parameters = inspect.signature(GAN.__init__).parameters
+    fields = [field.name for field in dataclasses.fields(GANConfig)]
+    assert [name for name in parameters if name != "self"] == ["seed", "seeds", *fields, "device", "dtype", "engine"]
+    for name in fields:
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY and parameters[name].default is None
+    assert IMPLEMENTED_CONFIG_FIELDS <= set(fields)

@@ -499,3 +499,28 @@ def test_the_checkpoint_interval_is_a_command_line_option(tmp_path, capsys):
 
     assert main(["compare", "--quick", "--checkpoint-every", "-5", "--out", str(tmp_path / "s"), "--quiet"]) != 0
     assert "checkpoint_every must be >= 0" in capsys.readouterr().err
+
+
+# -- files written by an earlier ganzoo ------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_checkpoints_written_before_the_modules_moved_still_load_and_resume(tmp_path):
+    """tests/reliability/data/*.pt were written by ganzoo 0.1.0 before its implementation
+    modules became private (``ganzoo.variants.wgan_gp:WGANGP`` is now in
+    ``ganzoo.variants._wgan_gp``), by ``make_checkpoints.py`` there; the .npy files hold
+    what the runs sampled then."""
+    vanilla = GAN.load(DATA / "vanilla-autograd-r1.pt", engine="autograd")
+    assert type(vanilla).__name__ == "VanillaGAN" and vanilla.trainer.step_count == 30
+    np.testing.assert_array_equal(vanilla.sample(50, seed=2), np.load(DATA / "vanilla-autograd-r1-sample.npy"))
+    recorded = checkpoint.read(DATA / "wgan-gp-interrupted.pt")
+    assert recorded["variant"]["class"] == "ganzoo.variants.wgan_gp:WGANGP"  # a module that no longer exists
+    assert recorded["config_spec"]["fields"]["loss"]["__class__"] == "ganzoo.losses.wasserstein:WassersteinLoss"
+    copy = tmp_path / "interrupted.pt"  # resume() writes on to the file it loaded
+    copy.write_bytes((DATA / "wgan-gp-interrupted.pt").read_bytes())
+    gan = GAN.load(copy)
+    assert type(gan) is WGANGP and gan.trainer.step_count == 20
+    gan.resume(progress=False)
+    assert gan.trainer.step_count == 40
+    np.testing.assert_array_equal(gan.sample(50, seed=2), np.load(DATA / "wgan-gp-interrupted-final-sample.npy"))
