@@ -93,21 +93,12 @@ def _train(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ganzoo`` console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # a command is required: argparse exits without one
+    command = {"train": _train, "compare": compare_command, "report": report_command}[args.command]
     try:
-        if args.command == "train":
-            return _train(args)
-        if args.command == "compare":
-            return compare_command(args)
-        if args.command == "report":
-            return report_command(args)
+        return command(args)
     except (ValueError, TypeError, RuntimeError, OSError, MemoryError) as error:
         if args.debug:
             raise
         print(f"ganzoo: error: {error}", file=sys.stderr)
         return 2
-    return 0  # pragma: no cover - argparse requires a command
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

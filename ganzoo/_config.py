@@ -31,7 +31,7 @@ class GANConfig:
       ``θ_ema ← β θ_ema + (1 − β) θ`` after each generator step (Yazıcı et al. 2019); the
       averaged generator is the one evaluated and sampled. 0 turns it off.
     - ``steps``: the default training budget in generator steps.
-    - ``lr_decay``: an :class:`ganzoo._optim.LRDecay` multiplying both learning rates by a
+    - ``lr_decay``: an :class:`ganzoo.LRDecay` multiplying both learning rates by a
       factor of the generator step (linear or exponential decay), or None for constant rates.
     - ``standardize``: if True, both networks work in standard units of the target, using
       its known location μ = ``target.mean`` and scale σ = ``target.std``: real batches

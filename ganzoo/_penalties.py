@@ -10,7 +10,7 @@ every ganzoo network does.
 
 Randomized penalties (gradient penalty, DRAGAN) declare how many uniform numbers they use
 per critic step (:meth:`Penalty.draws`) and take them from ``rng``, a
-:class:`ganzoo._streams.RandomSource` holding the step's numbers, keyed by each run's seed
+:class:`ganzoo.RandomSource` holding the step's numbers, keyed by each run's seed
 and the step: the same seed gives the same numbers, member k of an ensemble gets those of
 the single run with its seed, a resumed run those of the uninterrupted one, and torch's
 global RNG is never used.

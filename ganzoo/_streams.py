@@ -74,7 +74,7 @@ class StepBatches(NamedTuple):
     - ``noise_d`` ``(n_critic, K, batch, latent_dim)``: the critic steps' noise batches;
     - ``noise_g`` ``(K, batch, latent_dim)``: the generator step's noise batch;
     - ``uniform`` ``(n_critic, K, draws)``: per critic step, the uniform numbers in [0, 1)
-      of the randomized penalties (:meth:`ganzoo._penalties.Penalty.draws`), served to them
+      of the randomized penalties (:meth:`ganzoo.Penalty.draws`), served to them
       in order by a :class:`RandomSource`; ``draws`` is 0 without such a penalty.
     """
 

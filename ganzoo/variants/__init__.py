@@ -3,7 +3,7 @@
 Every private module of this package (``_vanilla.py``, ...) declares GAN subclasses with a
 ``name``; each is registered in :data:`VARIANTS` under that name when the package is
 imported, so a new variant is one new file here (plus one row in the conformance list of
-``tests/ganzoo/conftest.py``); exporting its class from ``ganzoo`` is one line of the
+``tests/ganzoo/conformance.py``); exporting its class from ``ganzoo`` is one line of the
 public API list in ``ganzoo/__init__.py``. :data:`PRESENTATION_ORDER` fixes the order of the built-in
 variants (the reference program first, then the logistic family, the Wasserstein family,
 least squares and hinge), the order of tables and of ``--variants all``; variants not named

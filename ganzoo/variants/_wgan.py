@@ -20,7 +20,7 @@ class WGAN(GAN):
         L_D = \mathbb{E}[f(G(z))] - \mathbb{E}[f(x)], \qquad L_G = -\mathbb{E}[f(G(z))],
 
     and every critic weight clamped into :math:`[-c, c]` after each critic step
-    (:class:`ganzoo._penalties.WeightClipping`). Arjovsky, Chintala & Bottou (2017),
+    (:class:`ganzoo.WeightClipping`). Arjovsky, Chintala & Bottou (2017),
     "Wasserstein Generative Adversarial Networks", ICML. Known for a loss that tracks
     sample quality and for no mode collapse in the paper's experiments; also for slow,
     sometimes unstable training caused by the clipping.

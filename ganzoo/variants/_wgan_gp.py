@@ -14,7 +14,7 @@ class WGANGP(GAN):
     r"""WGAN-GP: the Wasserstein critic loss plus a penalty on its gradient norm.
 
     Objective (:class:`ganzoo.losses.WassersteinLoss` +
-    :class:`ganzoo._penalties.GradientPenalty`) with critic :math:`f`:
+    :class:`ganzoo.GradientPenalty`) with critic :math:`f`:
 
     .. math::
 

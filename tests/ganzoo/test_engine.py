@@ -4,7 +4,7 @@ The autograd path is the reference. A fused step must consume the same batches a
 the same parameters, losses and evaluation checks: in float64 to ~1e-10 after 100 steps
 (two correct implementations differ only by rounding, ~1e-16 per operation, which GAN
 dynamics amplify slowly at first); in float32 to float tolerance over the first steps.
-Every row of the conformance list (conftest.CASES) that the fused engine supports is
+Every row of the conformance list (conformance.CASES) that the fused engine supports is
 checked, and every row it does not support must fall back to autograd under "auto".
 The compiled variant of the step is the same functions under torch.compile; it costs
 seconds of compilation, so its tests are marked slow.
