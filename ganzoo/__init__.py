@@ -9,7 +9,7 @@ from ._config import GANConfig
 from ._convergence import Outcome, strict_outcome
 from ._gan import GAN
 from ._history import History
-from ._networks import MLPSpec, NetworkSpec
+from ._networks import MLPSpec, ModuleTemplate, NetworkSpec
 from ._optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
 from ._penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
 from ._streams import RandomSource
@@ -56,6 +56,7 @@ __all__ = [
     "MLPSpec",
     "MinimaxGAN",
     "MinimaxLoss",
+    "ModuleTemplate",
     "NetworkSpec",
     "NonSaturatingGAN",
     "NonSaturatingLoss",

@@ -19,11 +19,11 @@ from ._history import History
 from ._networks import NetworkSpec
 from ._optim import LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
-from ._streams import Stream, standard_normal, standard_units
+from ._streams import Stream, standard_normal
 from ._trainer import Trainer, training_target
 from ._validation import check_device, check_int
 from .engine import check_engine
-from .losses import Loss
+from .losses import Loss, NonSaturatingLoss
 
 CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(GANConfig))
 """The hyperparameter keywords of :class:`GAN`: every field of :class:`GANConfig`."""
@@ -60,6 +60,15 @@ class GAN:
     Every other keyword left as ``None`` takes the variant's default; see
     :class:`GANConfig` for what each one means.
 
+    ``GAN`` itself is usable too, with generic defaults for everything not given: the
+    non-saturating loss (Goodfellow et al. 2014) and :class:`GANConfig`'s own defaults
+    (1→16→1 ReLU MLPs, Adam 1e-3 with PyTorch's betas for both networks, one critic step
+    per generator step, batch 64, noise dimension 1, 20,000 steps), e.g.
+    ``GAN(seed=0, loss=HingeLoss(), generator=my_module, discriminator=my_critic)``.
+    A ``torch.nn.Module`` given as a network is a template: each ensemble member is a copy,
+    re-initialized through ``reset_parameters()`` from the member's seed; pass
+    ``ModuleTemplate(module, init="keep")`` to start every member from the module's own weights.
+
     ``engine`` chooses the code that trains: ``"auto"`` (default) the fused hand-derived
     step where it supports the setting, else autograd; ``"autograd"`` the reference path;
     ``"fused"`` (or ``"fused-eager"``/``"fused-compiled"``) the fused step, an error where
@@ -71,7 +80,7 @@ class GAN:
     """
 
     name: ClassVar[str] = ""
-    defaults: ClassVar[GANConfig]
+    defaults: ClassVar[GANConfig] = GANConfig(loss=NonSaturatingLoss())
     #: Keyword arguments of the setting that :meth:`recommended` builds: the one measured
     #: to learn N(4, 1.25) reliably (docs/convergence.md). Each variant adds data, not code.
     recommended_settings: ClassVar[dict[str, object]] = {}
@@ -422,9 +431,8 @@ class GAN:
             ) from None
         if x.ndim != 2 or x.shape[1] != trainer.target.dim:
             raise ValueError(f"x must have shape (n, {trainer.target.dim}), got {x.shape}")
-        if self.config.standardize:  # the discriminator works in standard units
-            location, scale = standard_units(trainer.target)
-            x = (x - location) / scale
+        if trainer.standard_units is not None:  # the discriminator works in standard units
+            x = (x - trainer.standard_units.location) / trainer.standard_units.scale
         points = torch.as_tensor(x, dtype=self.dtype, device=self.device).expand(self.members, *x.shape)
         with torch.no_grad():
             scores = trainer.discriminator(points)[..., 0].double().cpu().numpy()

@@ -119,34 +119,42 @@ class MLPSpec(NetworkSpec):
         return {"kind": "mlp", **dataclasses.asdict(self)}
 
 
-class ModuleTemplate(NetworkSpec):
-    """A user's module used as a template: each member is a deep copy, re-initialized.
+INITS = ("reset", "keep")
 
-    Re-initialization calls ``reset_parameters()`` on every submodule that has it, with
-    torch's global RNG temporarily seeded from the member's generator (and restored after,
-    ``torch.random.fork_rng``), so members of an ensemble start from different weights and
-    a seed fixes them. A module with no ``reset_parameters`` anywhere is copied unchanged.
+
+class ModuleTemplate(NetworkSpec):
+    """A user's module used as a template: each member is a deep copy of it.
+
+    ``init="reset"`` (the default, what a plain module given as a network gets): each copy
+    is re-initialized by calling ``reset_parameters()`` on every submodule that has it,
+    with torch's global RNG temporarily seeded from the member's generator (and restored
+    after, ``torch.random.fork_rng``), so members of an ensemble start from different
+    weights and a seed fixes them; a module with no ``reset_parameters`` anywhere is copied
+    unchanged. ``init="keep"``: every member starts from the module's own weights (the ones
+    you built or loaded), so the members of an ensemble differ only in their data and noise.
     """
 
-    def __init__(self, module: nn.Module) -> None:
+    def __init__(self, module: nn.Module, *, init: str = "reset") -> None:
         check_instance("network", module, nn.Module, "a torch.nn.Module or a NetworkSpec")
         self.module = module
+        self.init = check_choice("init", init, INITS)
 
     def build(self, in_features: int, out_features: int, *, generator: torch.Generator) -> nn.Module:
         member = copy.deepcopy(self.module).cpu()
-        seed = int(torch.randint(0, 2**62, (1,), generator=generator))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            for sub in member.modules():
-                if hasattr(sub, "reset_parameters"):
-                    sub.reset_parameters()
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator))  # drawn either way
+        if self.init == "reset":
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                for sub in member.modules():
+                    if hasattr(sub, "reset_parameters"):
+                        sub.reset_parameters()
         return member
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "module", "repr": repr(self.module)}
+        return {"kind": "module", "repr": repr(self.module), "init": self.init}
 
     def __repr__(self) -> str:
-        return f"ModuleTemplate({self.module!r})"
+        return f"ModuleTemplate({self.module!r}, init={self.init!r})"
 
 
 def as_network_spec(value: NetworkSpec | nn.Module, name: str) -> NetworkSpec:

@@ -15,6 +15,7 @@ resumed at any step can regenerate its batches without stored RNG state.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from typing import NamedTuple
@@ -33,6 +34,7 @@ class Stream(enum.IntEnum):
     EVALUATION = 4
     SAMPLING = 5
     PENALTY = 6
+    STANDARDIZE = 7
 
 
 def numpy_rng(seed: int, stream: Stream, *keys: int) -> np.random.Generator:
@@ -51,20 +53,67 @@ def standard_normal(seeds: list[int], stream: Stream, shape: tuple[int, ...], *k
     return np.stack([numpy_rng(seed, stream, *keys).standard_normal(shape) for seed in seeds])
 
 
-def standard_units(target) -> tuple[np.ndarray, np.ndarray]:
-    """The target's known location and scale ``(mean, std)``, per dimension, for standardizing.
+STANDARDIZE_SAMPLES = 10_000
+"""Real draws from which ``standardize=True`` estimates a target's location and scale."""
 
-    Networks trained with ``GANConfig.standardize`` see ``(x - mean) / std`` and emit
-    ``mean + std * G(z)``; a target whose moments are not finite cannot be standardized.
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class StandardUnits:
+    """The location and scale that ``GANConfig.standardize`` trains in, estimated from data.
+
+    Networks trained with ``standardize=True`` see real data as ``(x - location) / scale``
+    and emit ``location + scale * G(z)``, per dimension. Both are estimated, never taken
+    from the target's exact moments: the sample mean and standard deviation (ddof = 1) of
+    ``samples`` real points, which are the training rows of a target known by its data
+    (one with a ``data`` array, e.g. ``evaluation.Empirical``), else
+    :data:`STANDARDIZE_SAMPLES` draws from the target's own sampler on a fixed stream
+    (seed 0, :attr:`Stream.STANDARDIZE`), the same for every run and ensemble member.
     """
-    location = np.asarray(target.mean, dtype=np.float64)
-    scale = np.asarray(target.std, dtype=np.float64)
+
+    location: np.ndarray  # (dim,)
+    scale: np.ndarray  # (dim,)
+    samples: int
+    source: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "location": self.location.tolist(),
+            "scale": self.scale.tolist(),
+            "samples": self.samples,
+            "source": self.source,
+        }
+
+
+def estimate_standard_units(target) -> StandardUnits:
+    """The :class:`StandardUnits` of ``target``, from its data or from seeded draws.
+
+    A target that declares a mean or std that does not exist (NaN or infinite, e.g. a
+    Cauchy-like Student t) is refused: a sample estimate of a moment that does not exist
+    would be an arbitrary scale.
+    """
+    for name in ("mean", "std"):
+        declared = getattr(target, name, None)
+        if declared is not None and not np.all(np.isfinite(np.asarray(declared, dtype=np.float64))):
+            raise ValueError(
+                f"standardize=True needs a target with finite mean and positive finite std, got "
+                f"{target!r} with {name} {declared!r}"
+            )
+    data = getattr(target, "data", None)
+    if isinstance(data, np.ndarray):
+        points = np.asarray(data, dtype=np.float64).reshape(len(data), target.dim)
+        source = f"the {len(points):,} training rows of the target's data"
+    else:
+        points = np.asarray(target.sample(STANDARDIZE_SAMPLES, numpy_rng(0, Stream.STANDARDIZE)), dtype=np.float64)
+        source = f"{STANDARDIZE_SAMPLES:,} draws from the target's sampler (seed 0, stream STANDARDIZE)"
+    location = points.mean(axis=0)
+    scale = points.std(axis=0, ddof=1) if len(points) > 1 else np.zeros(target.dim)
     if not (np.all(np.isfinite(location)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
         raise ValueError(
-            f"standardize=True needs a target with finite mean and positive finite std, got "
-            f"{target!r} with mean {target.mean!r} and std {target.std!r}"
+            f"standardize=True needs real data with a finite mean and a positive, finite spread in every "
+            f"dimension; estimated from {source} of {getattr(target, 'spec', target)!r}: mean "
+            f"{location.tolist()}, std {scale.tolist()}"
         )
-    return location, scale
+    return StandardUnits(location, scale, len(points), source)
 
 
 class StepBatches(NamedTuple):
@@ -118,12 +167,12 @@ class TrainingBatches:
         n_critic: int,
         device: torch.device,
         dtype: torch.dtype,
-        standardize: bool = False,
+        standard_units: StandardUnits | None = None,
         draws: int = 0,
     ) -> None:
         self.seeds = seeds
         self.target = target
-        self.standardize = standardize  # real batches in the target's standard units
+        self.standard_units = standard_units  # real batches in these units (GANConfig.standardize)
         self.batch_size = batch_size
         self.latent_dim = latent_dim
         self.n_critic = n_critic
@@ -148,9 +197,9 @@ class TrainingBatches:
         real_view, noise_view, uniform_view = real.numpy(), noise.numpy(), uniform.numpy()
         for k, seed in enumerate(self.seeds):
             sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
-            if self.standardize:  # in float64, before the cast: (x - μ) / σ, GANConfig.standardize
-                location, scale = standard_units(self.target)
-                sample = (np.asarray(sample, dtype=np.float64) - location) / scale
+            if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ
+                units = self.standard_units
+                sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
             real_view[k] = np.asarray(sample).reshape(CHUNK_STEPS, c, b, d)
             noise_view[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal((CHUNK_STEPS, c + 1, b, z))
             if self.draws:

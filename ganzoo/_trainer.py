@@ -30,7 +30,15 @@ from ._config import GANConfig
 from ._history import History
 from ._member_reports import member_reports
 from ._networks import build_ensemble
-from ._streams import RandomSource, Stream, TrainingBatches, standard_normal, standard_units, torch_generator
+from ._streams import (
+    RandomSource,
+    StandardUnits,
+    Stream,
+    TrainingBatches,
+    estimate_standard_units,
+    standard_normal,
+    torch_generator,
+)
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -93,8 +101,9 @@ class Trainer:
         self.target = target
         self.device = device
         self.dtype = dtype
-        if config.standardize:
-            standard_units(target)  # fails early on a target without finite moments
+        # Estimated from real data (never the target's exact moments); fails early on data
+        # without a finite, positive spread.
+        self.standard_units: StandardUnits | None = estimate_standard_units(target) if config.standardize else None
         dim = target.dim
         self.generator, self.discriminator = (
             build_ensemble(
@@ -121,7 +130,7 @@ class Trainer:
             n_critic=config.n_critic,
             device=device,
             dtype=dtype,
-            standardize=config.standardize,
+            standard_units=self.standard_units,
             # Randomized penalties take numbers keyed by each run's seed and the step.
             draws=sum(p.draws(config.batch_size, dim) for p in config.penalties),
         )
@@ -212,9 +221,8 @@ class Trainer:
         """Samples ``(K, n, dim)`` from noise ``(K, n, latent)``, in float64 numpy."""
         with torch.no_grad():
             samples = self.sampling_generator(noise.to(self.device, self.dtype)).double().cpu().numpy()
-        if self.config.standardize:  # back from standard units: μ + σ G(z)
-            location, scale = standard_units(self.target)
-            samples = location + scale * samples
+        if self.standard_units is not None:  # back from standard units: μ + σ G(z)
+            samples = self.standard_units.location + self.standard_units.scale * samples
         return samples
 
     def train(
@@ -352,6 +360,10 @@ class Trainer:
             "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
             "divergence_reasons": list(self.divergence_reasons),
             "history": None if history is None else history.to_state(),
+            "standard_units": None if self.standard_units is None else {
+                "location": torch.as_tensor(self.standard_units.location),
+                "scale": torch.as_tensor(self.standard_units.scale),
+            },
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -367,6 +379,15 @@ class Trainer:
         if diverged_at.shape != (self.members,) or len(reasons) != self.members:
             raise ValueError(f"divergence state of shape {diverged_at.shape} does not fit {self.members} members")
         history = None if state["history"] is None else History.from_state(state["history"], members=self.members)
+        units = state.get("standard_units")  # absent from files written before it was estimated
+        if units is not None and self.standard_units is not None:
+            saved = (units["location"].numpy(), units["scale"].numpy())
+            if not (np.array_equal(saved[0], self.standard_units.location) and np.array_equal(saved[1], self.standard_units.scale)):
+                raise ValueError(
+                    f"the run was trained in standard units location {saved[0].tolist()}, scale {saved[1].tolist()}, "
+                    f"but this target's data give {self.standard_units.location.tolist()}, "
+                    f"{self.standard_units.scale.tolist()}: pass the data it was trained on"
+                )
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.generator_average is not None:

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from evaluation import Gaussian
-from ganzoo import GAN, Adam, GANConfig, MLPSpec, VanillaGAN
+from ganzoo import GAN, Adam, GANConfig, HingeLoss, MLPSpec, ModuleTemplate, NonSaturatingLoss, VanillaGAN
 from ganzoo.engine._support import IMPLEMENTED_CONFIG_FIELDS
 
 SHORT = 60  # generator steps: enough to move every weight, cheap enough to repeat
@@ -197,3 +197,28 @@ def test_gan_keywords_are_the_config_fields_and_the_fused_check_names_only_those
     for name in fields:
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY and parameters[name].default is None
     assert IMPLEMENTED_CONFIG_FIELDS <= set(fields)
+
+
+def test_the_base_class_trains_with_generic_defaults():
+    """ganzoo.GAN without a variant: the non-saturating loss and GANConfig's own defaults."""
+    assert GAN.defaults == GANConfig(loss=NonSaturatingLoss())
+    g = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    d = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    gan = GAN(seed=0, loss=HingeLoss(), generator=g, discriminator=d)
+    history = gan.fit(steps=20, eval_every=20, progress=False)
+    assert gan.config.loss == HingeLoss() and gan.config.g_optimizer == Adam()
+    assert np.isfinite(history.g_loss).all() and history.labels.shape == (1,)
+    assert GAN(seed=1).fit(steps=5, eval_every=0, progress=False).g_loss.shape == (5,)
+
+
+def test_a_module_template_resets_each_member_or_keeps_the_given_weights():
+    module = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    weight = module[0].weight.detach().clone()
+    kept = GAN(seeds=[0, 1], generator=ModuleTemplate(module, init="keep")).build()
+    reset = GAN(seeds=[0, 1], generator=module).build()
+    stacked_kept, stacked_reset = kept.generator.stacked[0], reset.generator.stacked[0]
+    assert torch.equal(stacked_kept[0], weight) and torch.equal(stacked_kept[1], weight)
+    assert not torch.equal(stacked_reset[0], weight) and not torch.equal(stacked_reset[0], stacked_reset[1])
+    assert torch.equal(module[0].weight, weight)  # the template itself is never touched
+    with pytest.raises(ValueError, match="init must be one of 'reset', 'keep'; got 'zero'"):
+        ModuleTemplate(module, init="zero")

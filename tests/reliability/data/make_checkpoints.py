@@ -1,7 +1,9 @@
 """Wrote the checkpoints of tests/reliability/data/ with ganzoo 0.1.0 before its modules became private:
 ``python make_checkpoints.py FOLDER`` (kept for the record; it needs that older ganzoo)."""
 import sys
+
 import numpy as np
+
 from ganzoo import R1, WGANGP, VanillaGAN
 
 folder = sys.argv[1]
