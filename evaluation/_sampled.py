@@ -115,9 +115,9 @@ def _exact_moments(target: Any, mem: Members) -> tuple[float, float, float, floa
 def _skipped_1d(target: Any, mem: Members) -> tuple[str, ...]:
     out = []
     if not mem.cdf:
-        out.append(f"cvm_statistic: needs the target's cdf ({_why_missing(target, 'cdf')})")
-    if not mem.cdf:
-        out.append(f"ad_statistic: needs the target's cdf ({_why_missing(target, 'cdf')})")
+        why = _why_missing(target, "cdf")
+        out.append(f"cvm_statistic: needs the target's cdf ({why})")
+        out.append(f"ad_statistic: needs the target's cdf ({why})")
     return tuple(out)
 
 

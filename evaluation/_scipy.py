@@ -72,7 +72,9 @@ class ScipyTarget:
     ``ScipyTarget(scipy.stats.gamma(2, scale=1.5))``; ``evaluation.as_target`` wraps a frozen
     distribution automatically. Equality and hashing follow the distribution's name and its
     canonical parameters (shapes in scipy's order, then loc and scale), so
-    ``target_from_spec(t.spec) == t``. ``dist`` is the frozen distribution.
+    ``target_from_spec(t.spec) == t`` (for scipy.stats' own distributions: one defined
+    elsewhere, a user's ``rv_continuous`` subclass, scores the same but its spec names a
+    distribution ``target_from_spec`` does not know). ``dist`` is the frozen distribution.
 
     Moments are scipy's ``stats(moments="mvsk")``, reported honestly where they do not
     exist: an infinite variance is ``std = inf``; a mean whose two tails both diverge
