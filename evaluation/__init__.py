@@ -1,8 +1,10 @@
 """Torch-free scoring of samples against known target distributions.
 
-Targets with exact pdf/cdf/ppf/moments and samplers; one- and two-sample scores; mode
-coverage; null calibration; effect-size verdicts with failure labels; statistics across
-runs; markdown/CSV tables. Depends on numpy and scipy only (see docs/evaluation.md).
+Targets with exact pdf/cdf/ppf/moments and samplers, frozen scipy.stats distributions, the
+user's own data and point masses, all behind one protocol (``dim``, ``spec``,
+``sample``); one- and two-sample scores; mode coverage; null calibration; effect-size
+verdicts with failure labels; statistics across runs; markdown/CSV tables. Depends on numpy
+and scipy only (see docs/evaluation.md).
 """
 
 from ._across_runs import (
@@ -23,6 +25,7 @@ from ._calibration import (
     null_distribution,
     null_quantile_table,
 )
+from ._empirical import MIN_DATA_ROWS, Empirical, load_data
 from ._mixture import GaussianMixture
 from ._modes import ModeCoverage, mode_coverage
 from ._one_sample import (
@@ -37,7 +40,11 @@ from ._one_sample import (
     wasserstein_to_target,
 )
 from ._planar import Grid, Ring
-from ._report import MomentsND, Report, evaluate
+from ._point_mass import PointMass
+from ._report import evaluate
+from ._results import MomentsND, Report
+from ._scipy import ScipyTarget
+from ._scipy_mvn import ScipyMultivariateNormal
 from ._specs import KNOWN_SPECS, as_target, target_from_spec
 from ._tables import to_csv, to_markdown
 from ._target import Target
@@ -56,6 +63,12 @@ __all__ = [
     "LogNormal",
     "Ring",
     "Grid",
+    "ScipyTarget",
+    "ScipyMultivariateNormal",
+    "Empirical",
+    "load_data",
+    "MIN_DATA_ROWS",
+    "PointMass",
     "target_from_spec",
     "as_target",
     "KNOWN_SPECS",

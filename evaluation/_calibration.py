@@ -29,6 +29,7 @@ from ._one_sample import (
     _moment_statistics,
     _w1_sorted,
 )
+from ._protocol import classic_layout
 from ._specs import as_target
 from ._target import Target
 from ._two_sample import _reference_sample, energy_distance, mmd_test, sliced_wasserstein
@@ -126,8 +127,16 @@ SCORES: dict[str, tuple[_ScoreFn, Callable[[Target], bool]]] = {
 
 
 def applicable_scores(target: Target | str) -> tuple[str, ...]:
-    """Names in :data:`SCORES` that apply to ``target``."""
+    """Names in :data:`SCORES` that apply to ``target``.
+
+    None for a target scored against a sample or a point mass (an Empirical, a custom
+    target without exact members, ``dirac:...``): their verdict thresholds already carry
+    the two-sample noise floor, and a bootstrap null of data against itself would be too
+    narrow.
+    """
     target = as_target(target)
+    if not classic_layout(target):
+        return ()
     return tuple(name for name, (_, applies) in SCORES.items() if applies(target))
 
 
@@ -189,7 +198,7 @@ def null_distribution(
     target = as_target(target)
     if score not in SCORES:
         raise ValueError(f"score must be one of {sorted(SCORES)}, got {score!r}")
-    if not SCORES[score][1](target):
+    if score not in applicable_scores(target):
         raise ValueError(
             f"score {score!r} does not apply to {target!r}; applicable: {list(applicable_scores(target))}"
         )
@@ -218,6 +227,10 @@ def null_quantile_table(
     that would exceed it: the false-failure rate of that check.
     """
     target = as_target(target)
+    if target.dim != 1 or not classic_layout(target):
+        raise ValueError(
+            f"null_quantile_table needs a 1-D target with an exact cdf and moments, got {target.spec}"
+        )
     quantiles = [check_probability("quantiles", q) for q in quantiles]
     t = DEFAULT_THRESHOLDS
     fixed = {

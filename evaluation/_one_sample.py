@@ -19,6 +19,9 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from . import _point_mass
+from ._point_mass import PointMass
+from ._protocol import present
 from ._specs import as_target
 from ._target import Target
 from ._univariate import DEFAULT_TARGET
@@ -57,9 +60,17 @@ def _identity_cdf(u: np.ndarray) -> np.ndarray:
     return u
 
 
-def _sorted_1d(samples: Any, target: Target, *, min_n: int, what: str) -> np.ndarray:
+def _sorted_1d(
+    samples: Any, target: Target, *, min_n: int, what: str, needs: tuple[str, ...] = ()
+) -> np.ndarray:
     if target.dim != 1:
         raise ValueError(f"target must be 1-D for {what}, got {target!r} (dim {target.dim})")
+    missing = [name for name in needs if not present(target, name)]
+    if missing and not isinstance(target, PointMass):
+        raise ValueError(
+            f"{what} needs a target with {', '.join(needs)}; {target.spec} has no "
+            f"{', '.join(missing)} (evaluate() scores such a target against a sample instead)"
+        )
     x = check_finite(as_samples(samples, 1, min_n=min_n))
     return np.sort(x[:, 0])
 
@@ -149,12 +160,44 @@ def _ad_from_logs(logcdf: np.ndarray, logsf: np.ndarray) -> TestResult:
     return TestResult(float(a2), anderson_darling_pvalue(a2, n))
 
 
-@lru_cache(maxsize=32)
 def _integrated_quantiles(target: Target, n: int) -> np.ndarray:
     """IQ(i/n) = int_0^{i/n} F^{-1}(u) du = E[X 1{X <= F^{-1}(i/n)}] for i = 0..n.
 
-    Depends only on (target, n), so it is cached: repeated scoring at one n is cheap.
+    Depends only on (target, n), so it is cached: repeated scoring at one n is cheap (an
+    unhashable custom target is computed afresh each time).
     """
+    try:
+        hash(target)
+    except TypeError:
+        return _integrated_quantiles_uncached(target, n)
+    return _integrated_quantiles_cached(target, n)
+
+
+def _logcdf(target: Any, x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    # log F from logcdf if the target has it, else log(F) (which loses the far lower tail).
+    if present(target, "logcdf"):
+        return target.logcdf(x)
+    with np.errstate(divide="ignore"):
+        return np.log(u)
+
+
+def _logsf(target: Any, x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    # log(1 - F) from the best member the target has: logsf, else log(sf), else log1p(-F)
+    # (the last loses the far upper tail, where F rounds to 1).
+    with np.errstate(divide="ignore"):
+        if present(target, "logsf"):
+            return target.logsf(x)
+        if present(target, "sf"):
+            return np.log(target.sf(x))
+        return np.log1p(-u)
+
+
+@lru_cache(maxsize=32)
+def _integrated_quantiles_cached(target: Target, n: int) -> np.ndarray:
+    return _integrated_quantiles_uncached(target, n)
+
+
+def _integrated_quantiles_uncached(target: Target, n: int) -> np.ndarray:
     q = np.arange(n + 1) / n
     iq = np.asarray(target.partial_expectation(target.ppf(q)), dtype=float)
     iq[0], iq[-1] = 0.0, target.mean  # the exact end values, whatever ppf(0), ppf(1) are
@@ -202,7 +245,9 @@ def ks_test(samples: Any, target: Target | str = DEFAULT_TARGET) -> TestResult:
     the p-value is scipy's (exact distribution for moderate n).
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=1, what="ks_test")
+    x = _sorted_1d(samples, target, min_n=1, what="ks_test", needs=("cdf",))
+    if isinstance(target, PointMass):
+        return TestResult(*_point_mass.ks_statistic(x, target.x))
     return _ks_from_u(target.cdf(x))
 
 
@@ -213,7 +258,9 @@ def cvm_test(samples: Any, target: Target | str = DEFAULT_TARGET) -> TestResult:
     distribution; Csörgő & Faraway 1996 for scipy's p-value). Needs n >= 2.
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=2, what="cvm_test")
+    x = _sorted_1d(samples, target, min_n=2, what="cvm_test", needs=("cdf",))
+    if isinstance(target, PointMass):
+        return NAN_TEST  # undefined: the statistic assumes a continuous target CDF
     return _cvm_from_u(target.cdf(x))
 
 
@@ -226,8 +273,11 @@ def ad_test(samples: Any, target: Target | str = DEFAULT_TARGET) -> TestResult:
     the tails more than KS does, so it sees tail errors KS misses. Needs n >= 2.
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=2, what="ad_test")
-    return _ad_from_logs(target.logcdf(x), target.logsf(x))
+    x = _sorted_1d(samples, target, min_n=2, what="ad_test", needs=("cdf",))
+    if isinstance(target, PointMass):
+        return NAN_TEST  # undefined: log F = -inf below the point
+    u = target.cdf(x)
+    return _ad_from_logs(_logcdf(target, x, u), _logsf(target, x, u))
 
 
 def wasserstein_to_target(samples: Any, target: Target | str = DEFAULT_TARGET) -> float:
@@ -240,7 +290,15 @@ def wasserstein_to_target(samples: Any, target: Target | str = DEFAULT_TARGET) -
     is in the data's units.
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=1, what="wasserstein_to_target")
+    x = _sorted_1d(
+        samples,
+        target,
+        min_n=1,
+        what="wasserstein_to_target",
+        needs=("cdf", "ppf", "partial_expectation", "mean"),
+    )
+    if isinstance(target, PointMass):
+        return float(np.mean(np.abs(x - target.x)))
     return _w1_sorted(x, target.cdf(x), target)
 
 
@@ -253,7 +311,15 @@ def energy_distance_to_target(samples: Any, target: Target | str = DEFAULT_TARGE
     no mean).
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=1, what="energy_distance_to_target")
+    x = _sorted_1d(
+        samples,
+        target,
+        min_n=1,
+        what="energy_distance_to_target",
+        needs=("cdf", "partial_expectation", "mean_abs_difference", "mean"),
+    )
+    if isinstance(target, PointMass):
+        return _point_mass.energy(x, target.x)
     return _energy_sorted(x, target.cdf(x), target)
 
 
@@ -291,6 +357,9 @@ class Moments:
 
     @property
     def std_ratio(self) -> float:
+        """std / target std; NaN when the target std is 0 (a point mass), never inf."""
+        if self.target_std == 0:
+            return math.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             return float(np.float64(self.std) / self.target_std)
 
@@ -348,6 +417,22 @@ def _moments_from_x(
     n_resamples: int,
     seed: int,
 ) -> Moments:
+    exact = tuple(
+        float(getattr(target, name)) if present(target, name) else math.nan
+        for name in ("mean", "std", "skewness", "excess_kurtosis")
+    )
+    return _moments(x, exact, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed)
+
+
+def _moments(
+    x: np.ndarray,
+    target_moments: tuple[float, float, float, float],
+    *,
+    confidence_level: float | None,
+    n_resamples: int,
+    seed: int,
+) -> Moments:
+    """The sample's moments against ``target_moments`` = (mean, std, skewness, excess kurtosis)."""
     mean, std, skew, kurt = (float(v) for v in _moment_statistics(x))
     cis: dict[str, Any] = {}
     if confidence_level is not None:
@@ -371,10 +456,10 @@ def _moments_from_x(
         std=std,
         skewness=skew,
         excess_kurtosis=kurt,
-        target_mean=float(target.mean),
-        target_std=float(target.std),
-        target_skewness=float(target.skewness),
-        target_excess_kurtosis=float(target.excess_kurtosis),
+        target_mean=target_moments[0],
+        target_std=target_moments[1],
+        target_skewness=target_moments[2],
+        target_excess_kurtosis=target_moments[3],
         confidence_level=confidence_level,
         **cis,
     )
@@ -396,7 +481,7 @@ def moment_errors(
     with ``seed``. Needs n >= 2.
     """
     target = as_target(target)
-    x = _sorted_1d(samples, target, min_n=2, what="moment_errors")
+    x = _sorted_1d(samples, target, min_n=2, what="moment_errors", needs=("mean", "std"))
     if confidence_level is not None:
         confidence_level = check_probability("confidence_level", confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, minimum=1)

@@ -1,8 +1,11 @@
 """``evaluate``: the battery of scores that fits the target, with a verdict, as one Report.
 
-1-D targets: KS, Cramér–von Mises, Anderson–Darling, exact W1 and energy distance to the
-target, moments (+ mode coverage for a mixture). 2-D targets: per-coordinate moments, MMD,
-energy distance and sliced W1 against the seeded reference sample, mode coverage.
+1-D targets with exact functions (the built-in ones, scipy.stats ones): KS, Cramér–von
+Mises, Anderson–Darling, exact W1 and energy distance to the target, moments (+ mode
+coverage for a mixture). Ring and Grid: per-coordinate moments, MMD, energy distance and
+sliced W1 against the seeded reference sample, mode coverage. Every other target (data, a
+point mass, a custom target with only some members, d-D targets without modes) goes through
+the protocol paths of :mod:`evaluation._sampled`.
 
 Non-finite samples never raise here: the Report is labelled 'diverged' and every score is
 NaN, because training code calls ``evaluate`` on runs that blew up.
@@ -22,7 +25,6 @@ from ._modes import ModeCoverage, _coverage, has_modes
 from ._one_sample import (
     NAN_TEST,
     Moments,
-    TestResult,
     _ad_from_logs,
     _cvm_from_u,
     _energy_sorted,
@@ -30,6 +32,11 @@ from ._one_sample import (
     _moments_from_x,
     _w1_sorted,
 )
+from ._point_mass import PointMass
+from ._protocol import classic_layout, members
+from ._point_mass_report import evaluate_point_mass
+from ._results import MomentsND, Report
+from ._sampled import REFERENCE_SIZE, Options, diverged_sampled, evaluate_sampled
 from ._specs import as_target
 from ._target import Target
 from ._two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
@@ -40,171 +47,6 @@ from ._verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
 __all__ = ["MomentsND", "Report", "evaluate"]
 
 _NAN = math.nan
-_SCALAR_MOMENT_KEYS = (
-    "mean",
-    "std",
-    "skewness",
-    "excess_kurtosis",
-    "mean_error",
-    "std_error",
-    "std_ratio",
-)
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class MomentsND:
-    """Per-coordinate mean and std (ddof=1) of a d-D sample vs the target's.
-
-    ``mean_error``, ``std_error``, ``std_ratio`` are arrays (sample - target, sample /
-    target); ``mean_error_norm`` = |mean - target mean|; ``total_std_ratio`` =
-    sqrt(trace cov / trace target cov), the scale used for the 'collapsed' label.
-    """
-
-    n: int
-    mean: np.ndarray
-    std: np.ndarray
-    target_mean: np.ndarray
-    target_std: np.ndarray
-
-    def __eq__(self, other: object) -> bool:
-        # Field-wise array comparison (the generated __eq__ would compare arrays with ==).
-        if not isinstance(other, MomentsND):
-            return NotImplemented
-        return self.n == other.n and all(
-            np.array_equal(getattr(self, f), getattr(other, f), equal_nan=True)
-            for f in ("mean", "std", "target_mean", "target_std")
-        )
-
-    @property
-    def mean_error(self) -> np.ndarray:
-        return self.mean - self.target_mean
-
-    @property
-    def std_error(self) -> np.ndarray:
-        return self.std - self.target_std
-
-    @property
-    def std_ratio(self) -> np.ndarray:
-        return self.std / self.target_std
-
-    @property
-    def mean_error_norm(self) -> float:
-        return float(np.linalg.norm(self.mean_error))
-
-    @property
-    def total_std_ratio(self) -> float:
-        return float(np.sqrt(np.sum(self.std**2) / np.sum(self.target_std**2)))
-
-    def to_dict(self) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for name in ("mean", "std", "mean_error", "std_error", "std_ratio"):
-            for i, v in enumerate(getattr(self, name)):
-                out[f"{name}_{i}"] = float(v)
-        out["mean_error_norm"] = self.mean_error_norm
-        out["total_std_ratio"] = self.total_std_ratio
-        return out
-
-
-@dataclasses.dataclass(frozen=True)
-class Report:
-    """Scores of one sample against one target, and the verdict.
-
-    Fields that do not apply to the target hold NaN results (``ks``, ``cvm``, ``ad``,
-    ``wasserstein`` in 2-D; ``sliced_wasserstein`` in 1-D) or None (``mmd`` in 1-D,
-    ``modes`` for targets without modes), so generic code can read them all.
-    """
-
-    n: int
-    target: str
-    dim: int
-    moments: Moments | MomentsND
-    ks: TestResult
-    cvm: TestResult
-    ad: TestResult
-    wasserstein: float
-    energy_distance: float
-    verdict: Verdict
-    sliced_wasserstein: float = _NAN
-    mmd: MMDResult | None = None
-    modes: ModeCoverage | None = None
-    n_nonfinite: int = 0
-    null_percentiles: dict[str, float] | None = None
-
-    @property
-    def label(self) -> str:
-        return self.verdict.label
-
-    @property
-    def converged(self) -> bool:
-        return self.verdict.converged
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return self.verdict.reasons
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat, JSON-ready (plain float/int/str/bool; NaN where undefined), one key per number."""
-        out: dict[str, Any] = {
-            "n": int(self.n),
-            "target": self.target,
-            "label": self.label,
-            "converged": bool(self.converged),
-        }
-        moments = self.moments.to_dict()
-        # The scalar moment keys come first; a d-D report has per-coordinate keys instead.
-        scalar = isinstance(self.moments, Moments)
-        out.update({k: moments.pop(k) if scalar else _NAN for k in _SCALAR_MOMENT_KEYS})
-        out.update(self.ks.to_dict("ks_"))
-        out["wasserstein"] = float(self.wasserstein)
-        out.update(self.cvm.to_dict("cvm_"))
-        out.update(self.ad.to_dict("ad_"))
-        out["energy_distance"] = float(self.energy_distance)
-        if self.dim > 1:
-            out.update(self.mmd.to_dict())
-            out["sliced_wasserstein"] = float(self.sliced_wasserstein)
-        if self.modes is not None:
-            out.update(self.modes.to_dict())
-        elif self.dim > 1:
-            out.update(
-                {
-                    "modes_covered": _NAN,
-                    "n_modes": _NAN,
-                    "high_quality_fraction": _NAN,
-                    "mode_kl": _NAN,
-                }
-            )
-        out.update(moments)
-        out["n_nonfinite"] = int(self.n_nonfinite)
-        out["reasons"] = "; ".join(self.reasons)
-        for score, pct in (self.null_percentiles or {}).items():
-            out[f"{score}_null_percentile"] = float(pct)
-        return out
-
-    def summary(self) -> str:
-        """One line for a log or a report."""
-        head = f"{self.label}: n={self.n} vs {self.target}"
-        if self.dim == 1:
-            m = self.moments
-            body = (
-                f"KS D={self.ks.statistic:.4g} (p={self.ks.pvalue:.3g}), mean error {m.mean_error:+.4g}, "
-                f"std ratio {m.std_ratio:.4g}, W1 {self.wasserstein:.4g}"
-            )
-        else:
-            mmd = self.mmd.statistic if self.mmd is not None else _NAN
-            body = f"MMD^2={mmd:.3g}, sliced W1 {self.sliced_wasserstein:.4g}"
-        if self.modes is not None:
-            c = self.modes
-            body += (
-                f", modes {c.modes_covered}/{c.n_modes}, high quality {c.high_quality_fraction:.3f}"
-            )
-        if self.null_percentiles:
-            worst = max(self.null_percentiles, key=lambda k: self.null_percentiles[k])
-            body += (
-                f"; worst score vs real data of this n: {worst} at percentile "
-                f"{self.null_percentiles[worst]:.0f}"
-            )
-        reasons = f" ({'; '.join(self.reasons)})" if self.reasons else ""
-        return f"{head}: {body}{reasons}"
 
 
 def _shape_ks(xs: np.ndarray, moments: Moments, target: Target) -> float:
@@ -267,12 +109,14 @@ def evaluate(
     mmd_permutations: int = 200,
     mmd_max_n: int = 1000,
     reference_seed: int = 0,
+    reference_size: int = REFERENCE_SIZE,
     seed: int = 0,
 ) -> Report:
     """Score ``samples`` against ``target`` with the battery that fits it; label the outcome.
 
-    samples: shape (n,) or (n, 1) for a 1-D target, (n, 2) for a 2-D one; n >= 2.
-    target: a target or a spec string (default N(4, 1.25)).
+    samples: shape (n,) or (n, 1) for a 1-D target, (n, d) for a d-D one; n >= 2.
+    target: a target, a spec string, a frozen scipy.stats distribution or a numpy array of
+        data (see :func:`evaluation.as_target`; default N(4, 1.25)).
     history: optional earlier Reports (or their to_dict()s, or bools), oldest first, for the
         'oscillating' label; see evaluation._verdict.
     thresholds: the effect-size thresholds of the verdict.
@@ -282,6 +126,10 @@ def evaluate(
         i.i.d. target samples of the same n (simulated once per (target, n), cached).
     mmd_permutations, mmd_max_n: permutation count and per-sample subsample size of MMD (2-D).
     reference_seed: seed of the reference sample for 2-D two-sample scores.
+    reference_size: a target without an exact cdf or moments (other than an Empirical, which
+        is compared with all its data) is compared with max(n, reference_size) draws of its
+        ``sample`` with ``reference_seed``; the report's ``two_sample`` and ``skipped`` say
+        which scores that concerns.
 
     NaN/inf in samples gives a 'diverged' Report with NaN scores, never an exception. Wrong
     shape, empty or too small input, or non-numeric input raises ValueError/TypeError.
@@ -302,6 +150,7 @@ def evaluate(
     calibrate = check_bool("calibrate", calibrate)
     mmd_permutations = check_int("mmd_permutations", mmd_permutations, minimum=0)
     mmd_max_n = check_int("mmd_max_n", mmd_max_n, minimum=2)
+    reference_size = check_int("reference_size", reference_size, minimum=2)
     if history is not None:
         if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
             raise TypeError(
@@ -312,6 +161,27 @@ def evaluate(
             _passes(entry, index)
 
     n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
+    if not classic_layout(target):
+        opts = Options(
+            thresholds=thresholds,
+            history=history,
+            confidence_level=confidence_level,
+            n_resamples=n_resamples,
+            mmd_permutations=mmd_permutations,
+            mmd_max_n=mmd_max_n,
+            reference_seed=reference_seed,
+            reference_size=reference_size,
+            seed=seed,
+        )
+        if isinstance(target, PointMass):
+            return evaluate_point_mass(x, target, opts, n_nonfinite)
+        mem = members(target)
+        if n_nonfinite:
+            verdict = judge(n=n, n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
+            return diverged_sampled(x, target, mem, opts, verdict)
+        # calibrate adds nothing here: applicable_scores() is empty for these targets.
+        return evaluate_sampled(x, target, mem, opts)
+
     if n_nonfinite:
         verdict = judge(n=n, n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
         return _diverged(x, target, n_nonfinite, verdict)

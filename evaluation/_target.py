@@ -1,15 +1,37 @@
 """The target protocol, and helpers shared by the built-in targets.
 
-Every built-in target is a frozen (hashable) dataclass that validates its parameters and
-exposes the same interface, which ganzoo and the scores rely on:
+A target is anything that can be sampled. Required members:
 
-``dim``, ``mean``, ``std`` (floats in 1-D, arrays of shape (dim,) in 2-D), ``sample(n, rng)``
-returning float64 of shape (n, dim), ``pdf(x)``, ``spec`` (round-trips through
-:func:`evaluation.target_from_spec`); 1-D targets add ``cdf``, ``sf``, ``logcdf``, ``logsf``,
-``ppf``, ``skewness``, ``excess_kurtosis``, ``partial_expectation`` and
-``mean_abs_difference`` (the last two make W1 and the energy distance to the target exact);
-mixture-like targets (GaussianMixture, Ring, Grid) add ``modes`` (m, dim), ``weights`` (m,)
-and ``mode_std``.
+``dim``
+    a positive int: the dimension of one draw.
+``spec``
+    a str naming the target in reports; for the built-in kinds it round-trips through
+    :func:`evaluation.target_from_spec`.
+``sample(n, rng)``
+    ``n`` i.i.d. draws as a real array of shape ``(n, dim)``, given a
+    ``numpy.random.Generator``.
+
+Optional members, used where present (``getattr(target, name, None) is not None``):
+
+``pdf(x)``, ``cdf(x)``, ``ppf(q)``, ``logcdf(x)`` (and ``sf``, ``logsf``)
+    exact 1-D distribution functions, returning arrays of the input's shape. ``cdf`` makes
+    KS, Cramér–von Mises, Anderson–Darling and the shape check one-sample and exact;
+    ``logcdf`` and ``logsf`` (else log F and log(1 - F)) keep Anderson–Darling precise for
+    far-tail samples. ``pdf`` is not used by the scores (plots use it).
+``mean``, ``std``, ``skewness``, ``excess_kurtosis``
+    exact moments (floats in 1-D; ``mean`` and ``std`` arrays of shape ``(dim,)`` in d-D).
+``partial_expectation(x)`` = E[X 1{X <= x}] and ``mean_abs_difference`` = E|X - X'|
+    with ``cdf`` and ``ppf``, they make W1 and the energy distance to the target exact.
+``modes`` ``(k, dim)``, ``mode_std`` (a float or ``(k,)``) and ``weights`` ``(k,)``
+    mixture-like targets: mode coverage (see :mod:`evaluation._modes`).
+
+A score whose member is absent is computed against a large seeded reference sample drawn
+with ``sample`` (a two-sample score) or skipped, and the :class:`evaluation.Report` says
+which (``two_sample``, ``skipped``). :func:`evaluation.as_target` checks the members of a
+target it does not know (types, shapes) and names the member that is wrong.
+
+The built-in targets are frozen (hashable) dataclasses with every member that applies: 1-D
+targets have all of the above but ``modes``; GaussianMixture, Ring and Grid add ``modes``.
 """
 
 from __future__ import annotations
@@ -23,22 +45,15 @@ import scipy.special
 
 @runtime_checkable
 class Target(Protocol):
-    """What every target offers (see the module docstring for the 1-D and mixture extras)."""
+    """What every target offers: ``dim``, ``spec`` and ``sample`` (see the module docstring
+    for the optional members and what happens without them)."""
 
     dim: int
-
-    @property
-    def mean(self) -> float | np.ndarray: ...
-
-    @property
-    def std(self) -> float | np.ndarray: ...
 
     @property
     def spec(self) -> str: ...
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...
-
-    def pdf(self, x: Any) -> np.ndarray: ...
 
 
 def format_number(value: float) -> str:

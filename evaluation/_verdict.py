@@ -35,6 +35,39 @@ at that n when that is larger: KS D to scipy.stats.kstwo.ppf(q, n); |mean error|
 z sd / sqrt(n); |std ratio - 1| to z sqrt((kurtosis - 1) / 4n) (z = Phi^{-1}((1 + q)/2));
 mode KL to chi2_{m-1}.ppf(q) / (2 n_hq). At n = 10,000 for N(4, 1.25) no floor is active,
 so the defaults there are exactly KS D <= 0.02, |mean error| <= 0.05, |std ratio - 1| <= 0.05.
+
+Two samples. Against a target known only by a sample of m points (an Empirical target's
+data, or the reference sample of a target without a cdf or moments), both samples are
+noisy, and each floor uses both sizes (pass ``m``):
+
+- KS: the two-sample D_{n,m} under the null is close to the one-sample D at the effective
+  size n_e = n m / (n + m) (Smirnov 1939: sqrt(n_e) D_{n,m} has Kolmogorov's limit), so the
+  floor is scipy.stats.kstwo.ppf(q, floor(n_e));
+- |mean error| = |mean(x) - mean(y)|: its null sd is sd sqrt(1/n + 1/m) = sd / sqrt(n_e),
+  with sd the reference's std (an estimate), so the floor is z sd sqrt(1/n + 1/m);
+- |std ratio - 1|: log(s_x / s_y) has null variance ((kurtosis - 1) / 4) (1/n + 1/m) (delta
+  method), so the floor is expm1(z sqrt((excess kurtosis + 2) (1/n + 1/m) / 4)), set on the
+  log scale where that null is symmetric, with the reference's excess kurtosis (an
+  estimate).
+
+The fixed effect-size thresholds are the same as in one sample. d-D targets without modes
+are checked per coordinate (KS, mean, std of each marginal); with d coordinates each floor
+uses the quantile 1 - (1 - q) / d (``coordinates=d``, Bonferroni), so the family's
+false-failure rate stays that of one coordinate's checks.
+
+False failures: each check fails a sample from the target itself with probability at most
+1 - q wherever its floor is active (less where a fixed threshold is above the floor), so a
+report's false-failure rate is at most 3 (1 - q) = 0.3 % at the default q = 0.999 (union
+bound over the KS, mean and std checks). tests/evaluation/test_eval_empirical.py
+measures it for data against data.
+
+Point mass (:class:`evaluation.PointMass`): std ratio and shape are undefined, so the
+verdict is on distance: ``converged`` when W1 to the point, mean |x - location| (Euclidean
+in 2-D), is at most ``point_mass_distance`` (default 0.01, in data units: the target has no
+scale to measure by); ``biased`` when it is not but the sample is itself (nearly) a point,
+std <= ``point_mass_distance`` (in 2-D the root of the summed variances): a point mass in
+the wrong place, as the Dirac-GAN's generator is; ``not_converged`` otherwise.
+``collapsed`` does not apply (a spike is the goal); ``diverged`` and ``oscillating`` do.
 """
 
 from __future__ import annotations
@@ -78,6 +111,11 @@ class Thresholds:
     collapse_std_ratio: below this std ratio the label is 'collapsed'.
     min_high_quality_fraction, max_mode_kl: mixture checks (see evaluation._modes).
     oscillation_window, oscillation_min_switches: the 'oscillating' rule.
+    point_mass_distance: max mean distance to the point of a point-mass target (data units).
+
+    The ``*_at`` methods give a threshold at sample size n with the noise floor; with ``m``
+    they give the two-sample threshold against a sample of m points, and with
+    ``coordinates=d`` the floor of one of d per-coordinate checks (module docstring).
     """
 
     ks_statistic: float = 0.02
@@ -89,6 +127,7 @@ class Thresholds:
     max_mode_kl: float = 0.05
     oscillation_window: float = 0.5
     oscillation_min_switches: int = 3
+    point_mass_distance: float = 0.01
 
     def __post_init__(self) -> None:
         for name in (
@@ -97,6 +136,7 @@ class Thresholds:
             "std_ratio",
             "collapse_std_ratio",
             "max_mode_kl",
+            "point_mass_distance",
         ):
             object.__setattr__(self, name, check_real(name, getattr(self, name), positive=True))
         if self.noise_quantile is not None:
@@ -121,33 +161,59 @@ class Thresholds:
         )
 
     # -- thresholds at a given n -----------------------------------------------------------
-    def _z(self) -> float:
+    def _quantile(self, coordinates: int) -> float:
+        # Bonferroni over d per-coordinate checks: each uses 1 - (1 - q) / d.
+        q = self.noise_quantile
+        return q if coordinates == 1 else 1 - (1 - q) / coordinates
+
+    def _z(self, coordinates: int = 1) -> float:
         return (
-            float(scipy.special.ndtri(0.5 * (1 + self.noise_quantile)))
+            float(scipy.special.ndtri(0.5 * (1 + self._quantile(coordinates))))
             if self.noise_quantile
             else 0.0
         )
 
-    def ks_at(self, n: int) -> float:
-        """KS D threshold at sample size n (with the noise floor)."""
+    def ks_at(self, n: int, *, m: int | None = None, coordinates: int = 1) -> float:
+        """KS D threshold at sample size n (with the noise floor); two-sample with ``m``:
+        the floor at the effective size floor(n m / (n + m))."""
         if self.noise_quantile is None:
             return self.ks_statistic
-        return max(self.ks_statistic, _kstwo_quantile(self.noise_quantile, n))
+        size = n if m is None else max(1, math.floor(effective_size(n, m)))
+        return max(self.ks_statistic, _kstwo_quantile(self._quantile(coordinates), size))
 
-    def mean_error_at(self, n: int, target_std: float) -> float:
-        """|mean error| threshold in data units at sample size n."""
-        return target_std * max(self.mean_error, self._z() / math.sqrt(n))
+    def mean_error_at(
+        self, n: int, target_std: float, *, m: int | None = None, coordinates: int = 1
+    ) -> float:
+        """|mean error| threshold in data units at sample size n: target_std x max(mean_error,
+        z / sqrt(n)); two-sample with ``m``: z sqrt(1/n + 1/m)."""
+        if m is None and coordinates == 1:
+            return target_std * max(self.mean_error, self._z() / math.sqrt(n))
+        scale = math.sqrt(1 / n + (1 / m if m is not None else 0.0))
+        return target_std * max(self.mean_error, self._z(coordinates) * scale)
 
-    def std_ratio_at(self, n: int, target_excess_kurtosis: float) -> float:
-        """|std ratio - 1| threshold at n; the null sd of s / sd is sqrt((kurtosis - 1) / 4n)."""
+    def std_ratio_at(
+        self,
+        n: int,
+        target_excess_kurtosis: float,
+        *,
+        m: int | None = None,
+        coordinates: int = 1,
+    ) -> float:
+        """|std ratio - 1| threshold at n; the null sd of s / sd is sqrt((kurtosis - 1) / 4n).
+
+        Two-sample (``m``): log(s_x / s_y) has null sd sqrt((kurtosis - 1) (1/n + 1/m) / 4),
+        and the floor is set on that log scale, expm1(z sd_log), where the ratio's null is
+        symmetric (at n = m = 200 the linear z sd would be exceeded by real data about 1.5x
+        as often as 1 - q)."""
         if self.noise_quantile is None:
             return self.std_ratio
-        spread = (
-            math.sqrt(max(target_excess_kurtosis + 2.0, 0.0) / (4 * n))
-            if math.isfinite(target_excess_kurtosis)
-            else math.inf
-        )
-        return max(self.std_ratio, self._z() * spread)
+        if not math.isfinite(target_excess_kurtosis):
+            return max(self.std_ratio, math.inf)
+        if m is None:
+            spread = math.sqrt(max(target_excess_kurtosis + 2.0, 0.0) / (4 * n))
+            return max(self.std_ratio, self._z(coordinates) * spread)
+        spread = math.sqrt(max(target_excess_kurtosis + 2.0, 0.0) * (1 / n + 1 / m) / 4)
+        return max(self.std_ratio, math.expm1(self._z(coordinates) * spread))
 
     def mode_kl_at(self, n_high_quality: int, n_modes: int) -> float:
         """Mode-KL threshold: 2 N KL is approximately chi2 with m - 1 degrees of freedom."""
@@ -155,6 +221,11 @@ class Thresholds:
             return self.max_mode_kl
         floor = float(scipy.stats.chi2.ppf(self.noise_quantile, n_modes - 1)) / (2 * n_high_quality)
         return max(self.max_mode_kl, floor)
+
+
+def effective_size(n: int, m: int) -> float:
+    """n m / (n + m): the size of one sample as noisy as the difference of two."""
+    return n * m / (n + m)
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -217,6 +288,61 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _mode_failures(coverage: Any, thresholds: Thresholds) -> list[str]:
+    failures: list[str] = []
+    if coverage is None:
+        return failures
+    if coverage.modes_covered < coverage.n_modes:
+        failures.append(f"{coverage.modes_covered} of {coverage.n_modes} modes covered")
+    if not coverage.high_quality_fraction >= thresholds.min_high_quality_fraction:
+        failures.append(
+            f"high-quality fraction {_fmt(coverage.high_quality_fraction)} < "
+            f"{_fmt(thresholds.min_high_quality_fraction)}"
+        )
+    kl_max = thresholds.mode_kl_at(sum(coverage.counts), coverage.n_modes)
+    if not coverage.mode_kl <= kl_max:
+        failures.append(f"mode KL {_fmt(coverage.mode_kl)} > {_fmt(kl_max)}")
+    return failures
+
+
+def _collapsed(std_ratio: float, coverage: Any, thresholds: Thresholds) -> Verdict | None:
+    if std_ratio < thresholds.collapse_std_ratio:
+        return Verdict(
+            "collapsed",
+            False,
+            (f"std ratio {_fmt(std_ratio)} < {_fmt(thresholds.collapse_std_ratio)}",),
+        )
+    if coverage is not None and coverage.n_modes > 1 and coverage.modes_covered <= 1:
+        return Verdict(
+            "collapsed", False, (f"{coverage.modes_covered} of {coverage.n_modes} modes covered",)
+        )
+    return None
+
+
+def _conclude(
+    failures: list[str],
+    *,
+    location_scale: list[str],
+    mode_failures: list[str],
+    shape_note: str | None,
+    history: Sequence[Any] | None,
+    thresholds: Thresholds,
+) -> Verdict:
+    # The sample being judged is the latest point of the history.
+    if history is not None and is_oscillating(
+        [*history, not failures],
+        window=thresholds.oscillation_window,
+        min_switches=thresholds.oscillation_min_switches,
+    ):
+        reason = "pass/fail switched repeatedly over the last part of the history"
+        return Verdict("oscillating", False, (reason, *failures))
+    if not failures:
+        return Verdict("converged", True, ())
+    if location_scale and not mode_failures and shape_note is not None:
+        return Verdict("biased", False, (*failures, shape_note))
+    return Verdict("not_converged", False, tuple(failures))
+
+
 def judge(
     *,
     n: int,
@@ -233,21 +359,14 @@ def judge(
     """Apply the rules of the module docstring to already computed scores.
 
     1-D callers pass the KS statistics and moment errors; d-D callers pass ``std_ratio`` as
-    the total-std ratio and rely on ``coverage``.
+    the total-std ratio and rely on ``coverage``. For targets with an exact cdf and
+    moments (the built-in ones); :func:`judge_checks` is the general form.
     """
     if n_nonfinite:
         return Verdict("diverged", False, (f"{n_nonfinite} of {n} samples are NaN or inf",))
-
-    if std_ratio < thresholds.collapse_std_ratio:
-        return Verdict(
-            "collapsed",
-            False,
-            (f"std ratio {_fmt(std_ratio)} < {_fmt(thresholds.collapse_std_ratio)}",),
-        )
-    if coverage is not None and coverage.n_modes > 1 and coverage.modes_covered <= 1:
-        return Verdict(
-            "collapsed", False, (f"{coverage.modes_covered} of {coverage.n_modes} modes covered",)
-        )
+    collapsed = _collapsed(std_ratio, coverage, thresholds)
+    if collapsed is not None:
+        return collapsed
 
     failures: list[str] = []
     location_scale: list[str] = []
@@ -264,36 +383,101 @@ def judge(
                 location_scale.append(
                     f"|std ratio - 1| {_fmt(abs(std_ratio - 1))} > {_fmt(std_max)}"
                 )
-    mode_failures: list[str] = []
-    if coverage is not None:
-        if coverage.modes_covered < coverage.n_modes:
-            mode_failures.append(f"{coverage.modes_covered} of {coverage.n_modes} modes covered")
-        if not coverage.high_quality_fraction >= thresholds.min_high_quality_fraction:
-            mode_failures.append(
-                f"high-quality fraction {_fmt(coverage.high_quality_fraction)} < "
-                f"{_fmt(thresholds.min_high_quality_fraction)}"
-            )
-        kl_max = thresholds.mode_kl_at(sum(coverage.counts), coverage.n_modes)
-        if not coverage.mode_kl <= kl_max:
-            mode_failures.append(f"mode KL {_fmt(coverage.mode_kl)} > {_fmt(kl_max)}")
+    mode_failures = _mode_failures(coverage, thresholds)
     failures += location_scale + mode_failures
+    shape_note = None
+    if target.dim == 1 and shape_ks_statistic <= thresholds.ks_at(n):
+        shape_note = f"shape fine: KS D of the standardised sample {_fmt(shape_ks_statistic)}"
+    return _conclude(
+        failures,
+        location_scale=location_scale,
+        mode_failures=mode_failures,
+        shape_note=shape_note,
+        history=history,
+        thresholds=thresholds,
+    )
 
-    # The sample being judged is the latest point of the history.
-    if history is not None and is_oscillating(
-        [*history, not failures],
-        window=thresholds.oscillation_window,
-        min_switches=thresholds.oscillation_min_switches,
-    ):
-        reason = "pass/fail switched repeatedly over the last part of the history"
-        return Verdict("oscillating", False, (reason, *failures))
-    if not failures:
-        return Verdict("converged", True, ())
-    if (
-        target.dim == 1
-        and location_scale
-        and not mode_failures
-        and shape_ks_statistic <= thresholds.ks_at(n)
-    ):
-        shape = f"shape fine: KS D of the standardised sample {_fmt(shape_ks_statistic)}"
-        return Verdict("biased", False, (*failures, shape))
-    return Verdict("not_converged", False, tuple(failures))
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """One effect-size check: passes when ``value <= limit`` (NaN fails). ``kind`` is
+    "fit" (a distribution distance such as KS D) or "location_scale" (mean, std)."""
+
+    kind: str
+    name: str
+    value: float
+    limit: float
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.value <= self.limit)
+
+    @property
+    def reason(self) -> str:
+        return f"{self.name} {_fmt(self.value)} > {_fmt(self.limit)}"
+
+
+def judge_checks(
+    *,
+    n: int,
+    n_nonfinite: int,
+    thresholds: Thresholds,
+    checks: Sequence[Check],
+    collapse_std_ratio: float = math.nan,
+    coverage: Any = None,
+    shape: Check | None = None,
+    history: Sequence[Any] | None = None,
+) -> Verdict:
+    """The rules of the module docstring over checks computed by the caller (any target).
+
+    ``collapse_std_ratio`` is the std ratio for the 'collapsed' rule (NaN: the rule does
+    not apply); ``shape`` the standardised-sample check that tells 'biased' from
+    'not_converged' (None: never 'biased').
+    """
+    if n_nonfinite:
+        return Verdict("diverged", False, (f"{n_nonfinite} of {n} samples are NaN or inf",))
+    collapsed = _collapsed(collapse_std_ratio, coverage, thresholds)
+    if collapsed is not None:
+        return collapsed
+    fit = [c.reason for c in checks if c.kind == "fit" and not c.passed]
+    location_scale = [c.reason for c in checks if c.kind == "location_scale" and not c.passed]
+    mode_failures = _mode_failures(coverage, thresholds)
+    shape_note = None
+    if shape is not None and shape.passed:
+        shape_note = f"shape fine: {shape.name} {_fmt(shape.value)}"
+    return _conclude(
+        fit + location_scale + mode_failures,
+        location_scale=location_scale,
+        mode_failures=mode_failures,
+        shape_note=shape_note,
+        history=history,
+        thresholds=thresholds,
+    )
+
+
+def judge_point_mass(
+    *,
+    n: int,
+    n_nonfinite: int,
+    thresholds: Thresholds,
+    distance: float,
+    spread: float,
+    history: Sequence[Any] | None = None,
+) -> Verdict:
+    """The point-mass rules of the module docstring: ``distance`` = W1 to the point (mean
+    |x - location|), ``spread`` = the sample's std (total std in d-D)."""
+    if n_nonfinite:
+        return Verdict("diverged", False, (f"{n_nonfinite} of {n} samples are NaN or inf",))
+    tol = thresholds.point_mass_distance
+    far = [] if distance <= tol else [f"W1 to the point {_fmt(distance)} > {_fmt(tol)}"]
+    shape_note = None
+    if spread <= tol:
+        shape_note = f"a point mass elsewhere: sample std {_fmt(spread)} <= {_fmt(tol)}"
+    return _conclude(
+        far,
+        location_scale=far,
+        mode_failures=[],
+        shape_note=shape_note,
+        history=history,
+        thresholds=thresholds,
+    )
