@@ -64,18 +64,23 @@ def _train(args: argparse.Namespace) -> int:
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         config = {"variant": variant.name, "seed": args.seed, "target": target.spec, **gan.config.to_dict()}
-        (args.out / "config.json").write_text(json.dumps(config, indent=2))
+        (args.out / "config.json").write_text(json.dumps(config, indent=2))  # again after training: below
     except OSError as error:
         raise OSError(
             error.errno, f"--out {args.out}: cannot write the output folder ({error.strerror or error})"
         ) from None
     history = gan.fit(target, eval_every=args.eval_every, progress=args.progress)
     history.save(args.out / "history.json")
+    units = gan.trainer.standard_units  # estimated from the data when the setting standardizes
+    if units is not None:
+        config["standardization"] = units.to_dict()
+        (args.out / "config.json").write_text(json.dumps(config, indent=2))
     samples = gan.sample(args.samples)
     # Stopped by NaN/inf in training: labelled so, with no scores.
-    (report,) = member_reports(samples[None], target, history.diverged_at[None], gan.trainer.divergence_reasons)
+    scoring = gan.trainer.scoring_target  # a data target's held-out rows; else the target
+    (report,) = member_reports(samples[None], scoring, history.diverged_at[None], gan.trainer.divergence_reasons)
     (args.out / "report.json").write_text(json.dumps(finite_or_none(report), indent=2, allow_nan=False))
-    real = target.sample(1000, numpy_rng(args.seed, Stream.SAMPLING, 2**32))
+    real = scoring.sample(1000, numpy_rng(args.seed, Stream.SAMPLING, 2**32))
     title = f"{variant.name}, seed {args.seed}, {history.steps} steps: KS D = {report['ks_statistic']:.3f}"
     save_figure(plot_samples(samples, target, real=real, title=title), args.out / "samples.png")
     if args.json:

@@ -33,12 +33,14 @@ class GANConfig:
     - ``steps``: the default training budget in generator steps.
     - ``lr_decay``: an :class:`ganzoo.LRDecay` multiplying both learning rates by a
       factor of the generator step (linear or exponential decay), or None for constant rates.
-    - ``standardize``: if True, both networks work in standard units of the target, using
-      its known location μ = ``target.mean`` and scale σ = ``target.std``: real batches
-      enter the discriminator as ``(x − μ) / σ`` and generated samples leave as
-      ``μ + σ · G(z)``. An exact affine reparametrization of the problem (it moves the
-      target next to where freshly initialized networks already are); False, the default,
-      is the reference program's raw units.
+    - ``standardize``: if True, both networks work in standard units of the target's data:
+      real batches enter the discriminator as ``(x − m) / s`` and generated samples leave
+      as ``m + s · G(z)``, with ``m`` and ``s`` the mean and standard deviation estimated
+      from real data (10,000 seeded draws, or a data target's training rows;
+      :class:`ganzoo._streams.StandardUnits`), never the target's exact moments. An exact
+      affine reparametrization of the problem (it moves the data next to where freshly
+      initialized networks already are); False, the default, is the reference program's
+      raw units.
     """
 
     loss: Loss

@@ -20,7 +20,8 @@ from ._networks import NetworkSpec
 from ._optim import LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
 from ._streams import Stream, standard_normal
-from ._trainer import Trainer, training_target
+from ._targets import HOLDOUT, training_target
+from ._trainer import Trainer
 from ._validation import check_device, check_int
 from .engine import check_engine
 from .losses import Loss, NonSaturatingLoss
@@ -146,7 +147,7 @@ class GAN:
         """How many runs this object trains (1 for ``seed=...``)."""
         return len(self.seeds)
 
-    def build(self, target=None) -> Trainer:
+    def build(self, target=None, *, holdout: float = HOLDOUT) -> Trainer:
         """Create the networks, optimizers and streams for ``target`` (done by :meth:`fit`).
 
         Once built, ``target=None`` keeps the target it was built (or loaded) for.
@@ -160,10 +161,10 @@ class GAN:
                     f"target has dimension {target.dim}, but this GAN was built for dimension "
                     f"{self.trainer.target.dim}; make a new GAN for a target of another dimension"
                 )
-            self.trainer.target = self.trainer.batches.target = target
+            self.trainer.retarget(target, holdout)
             return self.trainer
         self.trainer = Trainer(
-            self.config, self.seeds, target, device=self.device, dtype=self.dtype, engine=self.engine
+            self.config, self.seeds, target, device=self.device, dtype=self.dtype, engine=self.engine, holdout=holdout
         )
         return self.trainer
 
@@ -177,12 +178,20 @@ class GAN:
         progress: bool | Callable[[int], object] | None = None,
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int | None = None,
+        holdout: float = HOLDOUT,
     ) -> History:
         """Train for ``steps`` generator steps (default: the variant's budget) on ``target``.
 
-        ``target`` is any :mod:`evaluation` target (default ``Gaussian(4, 1.25)``; once
-        built, the target it was built for). Every ``eval_every`` steps (0: never) a fixed
-        sample of ``eval_samples`` points per run is scored with :func:`evaluation.evaluate`.
+        ``target`` is anything :func:`evaluation.as_target` takes: an :mod:`evaluation`
+        target, a spec string (``"ring"``, ``"scipy:gamma,a=2"``, ``"data:my.csv"``), a
+        frozen scipy.stats distribution, a numpy array of your own data, or an object with
+        the target protocol's ``dim``, ``spec`` and ``sample`` (default
+        ``Gaussian(4, 1.25)``; once built, the target it was built for). A target known
+        only by its data (:class:`evaluation.Empirical`) is split, seeded, into rows to
+        train on and a ``holdout`` share (default 0.2) held out: the checks and every later
+        score compare the samples with the held-out rows only. Every ``eval_every`` steps
+        (0: never) a fixed sample of ``eval_samples`` points per run is scored with
+        :func:`evaluation.evaluate`.
         ``progress`` shows a progress bar (default: when stderr is a terminal), or is a
         callable called with the number of steps done since its last call. Calling
         ``fit`` again continues training. Returns the record of this call; :attr:`history`
@@ -214,7 +223,7 @@ class GAN:
         else:
             every = 1000 if checkpoint_every is None else check_int("checkpoint_every", checkpoint_every, minimum=0)
             _checkpoint.check_path(checkpoint)  # before training, not at the first write
-        self.build(target)
+        self.build(target, holdout=holdout)
         return self._train(
             steps, eval_every=eval_every, eval_samples=eval_samples, progress=progress,
             checkpoint=checkpoint, checkpoint_every=every, compiled=None,

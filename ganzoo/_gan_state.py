@@ -22,7 +22,8 @@ from ._config import GANConfig
 from ._networks import NetworkSpec
 from ._optim import LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
-from ._trainer import Trainer, training_target
+from ._targets import HOLDOUT, training_target
+from ._trainer import Trainer
 from ._version import __version__
 from .losses import Loss
 
@@ -83,6 +84,7 @@ def payload(
         "trainer_engine": "fused" if trainer.fused is not None else "autograd",
         "target": spec if isinstance(spec, str) else None,
         "target_dim": int(trainer.target.dim),
+        "holdout": float(trainer.holdout),
         "sample_calls": int(sample_calls),
         "fit": None if call is None else dict(call),
         "state": trainer.state_dict(),
@@ -148,14 +150,18 @@ def restored_trainer(
     if target is None:
         if data["target"] is None:
             raise CheckpointError(f"{path} records no target spec (a custom target): pass the target it was trained on")
-        target = target_from_spec(data["target"])
+        try:
+            target = target_from_spec(data["target"])
+        except (ValueError, TypeError) as error:  # e.g. in-memory data, or a data file gone
+            raise CheckpointError(f"{path} was trained on {data['target']!r}, which cannot be rebuilt here ({error}); pass the target it was trained on") from None
     target = training_target(target)
     spec = getattr(target, "spec", None)
     if data["target"] is not None and isinstance(spec, str) and spec != data["target"]:
         raise CheckpointError(f"{path} was trained on {data['target']!r}, not on {spec!r}; pass the target it was trained on")
     if target.dim != data["target_dim"]:
         raise CheckpointError(f"{path} was trained on a target of dimension {data['target_dim']}, not {target.dim}")
-    trainer = Trainer(config, seeds, target, device=device, dtype=dtype, engine=engine)
+    holdout = data.get("holdout", HOLDOUT)  # absent from files written before data targets
+    trainer = Trainer(config, seeds, target, device=device, dtype=dtype, engine=engine, holdout=holdout)
     kind = "fused" if trainer.fused is not None else "autograd"
     if kind != data["trainer_engine"]:
         raise CheckpointError(

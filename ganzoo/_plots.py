@@ -10,6 +10,8 @@ matplotlib.use("Agg")  # files only: works on machines with no display
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ._reference import density, quantiles  # noqa: E402
+
 
 def plot_samples(
     generated: np.ndarray,
@@ -23,7 +25,8 @@ def plot_samples(
     """The reference program's figure: histograms of real and generated data, plus the pdf.
 
     ``generated`` and ``real`` are 1-D samples (shape ``(n,)`` or ``(n, 1)``); histograms are
-    drawn as densities so that they can be read against the target's exact pdf.
+    drawn as densities so that they can be read against the target's exact pdf (a KDE of
+    the target's data or draws where it has no pdf; none for a point mass).
     """
     if target.dim != 1:
         raise ValueError(f"plot_samples draws 1-D targets; got a target of dimension {target.dim}")
@@ -34,10 +37,17 @@ def plot_samples(
         ax.hist(np.asarray(real).reshape(-1), bins=bins, density=True, alpha=0.6, label="Real data")
     if finite.size:
         ax.hist(finite, bins=bins, density=True, alpha=0.6, label="Generated data")
-    low = min(target.ppf(0.001), finite.min() if finite.size else np.inf)
-    high = max(target.ppf(0.999), finite.max() if finite.size else -np.inf)
+    low = min(quantiles(target, 0.001), finite.min() if finite.size else np.inf)
+    high = max(quantiles(target, 0.999), finite.max() if finite.size else -np.inf)
+    if high - low <= 0:  # a point mass, and samples on it
+        low, high = low - 1.0, high + 1.0
     grid = np.linspace(low, high, 400)
-    ax.plot(grid, target.pdf(grid), color="black", lw=1.5, label=f"Target pdf {target.spec}")
+    values, method = density(target, grid)
+    if method != "none":
+        name = "pdf" if method == "exact" else f"density ({method})"
+        ax.plot(grid, values, color="black", lw=1.5, label=f"Target {name} {target.spec}")
+    else:
+        ax.axvline(float(quantiles(target, 0.5)), color="black", lw=1.5, label=f"Target {target.spec}")
     ax.set_xlabel("x")
     ax.set_ylabel("density")
     if title:

@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import copy
 import math
-import sys
 from collections.abc import Callable
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
-
-from evaluation import Gaussian
 
 from ._config import GANConfig
 from ._history import History
 from ._member_reports import member_reports
 from ._networks import build_ensemble
+from ._progress import progress_bar
 from ._streams import (
     RandomSource,
     StandardUnits,
@@ -39,6 +36,7 @@ from ._streams import (
     standard_normal,
     torch_generator,
 )
+from ._targets import HOLDOUT, split_target
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -46,16 +44,6 @@ DIVERGENCE_CHECK_STEPS = 1024
 
 A multiple of the batch chunk (:data:`ganzoo._streams.CHUNK_STEPS`), so that the fused
 engine, which trains whole chunks per call, makes no extra call for it."""
-
-
-def training_target(target):
-    """The target to train on: ``Gaussian(4, 1.25)`` for None, else an evaluation target."""
-    if target is None:
-        return Gaussian()
-    for attribute in ("dim", "sample"):
-        if not hasattr(target, attribute):
-            raise TypeError(f"target must be an evaluation target such as Gaussian(4, 1.25), got {target!r}")
-    return target
 
 
 class Trainer:
@@ -95,15 +83,20 @@ class Trainer:
         device: torch.device,
         dtype: torch.dtype,
         engine: str = "auto",
+        holdout: float = HOLDOUT,
     ) -> None:
         self.config = config
         self.seeds = seeds
-        self.target = target
+        self.target = target  # as given; what trains and what scores: see retarget()
+        self.holdout = holdout
+        training_data, self.scoring_target = split_target(target, holdout)
         self.device = device
         self.dtype = dtype
         # Estimated from real data (never the target's exact moments); fails early on data
         # without a finite, positive spread.
-        self.standard_units: StandardUnits | None = estimate_standard_units(target) if config.standardize else None
+        self.standard_units: StandardUnits | None = (
+            estimate_standard_units(training_data) if config.standardize else None
+        )
         dim = target.dim
         self.generator, self.discriminator = (
             build_ensemble(
@@ -124,7 +117,7 @@ class Trainer:
         self.schedulers = _schedulers(config, (self.g_optimizer, self.d_optimizer))
         self.batches = TrainingBatches(
             seeds,
-            target,
+            training_data,
             batch_size=config.batch_size,
             latent_dim=config.latent_dim,
             n_critic=config.n_critic,
@@ -147,6 +140,13 @@ class Trainer:
     @property
     def members(self) -> int:
         return len(self.seeds)
+
+    def retarget(self, target, holdout: float) -> None:
+        """Train on and score against ``target`` from now on (same dimension; a data target
+        is split as at construction). The standard units stay those the networks learned in."""
+        training_data, scoring = split_target(target, holdout)
+        self.target, self.holdout, self.scoring_target = target, holdout, scoring
+        self.batches.target = training_data
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
@@ -256,7 +256,7 @@ class Trainer:
         g_losses = torch.empty(steps, self.members, dtype=self.dtype)
         eval_steps: list[int] = []
         checks: list[list[dict]] = []
-        bar = _progress_bar(progress, steps, description)
+        bar = progress_bar(progress, steps, description)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
             if compiled is not None and self.fused.compile is None:  # resuming a call: as it ran
@@ -321,7 +321,7 @@ class Trainer:
         nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
         for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
             self._diverge(k, self.step_count, f"{nonfinite[k]} of {samples.shape[1]} evaluation samples non-finite")
-        return member_reports(samples, self.target, self.diverged_at, self.divergence_reasons)
+        return member_reports(samples, self.scoring_target, self.diverged_at, self.divergence_reasons)
 
     def _record(
         self, d_losses: torch.Tensor, g_losses: torch.Tensor, first_step: int, eval_steps: list[int], checks: list
@@ -448,31 +448,6 @@ def _schedulers(config: GANConfig, optimizers) -> list[torch.optim.lr_scheduler.
         return []
     decay, horizon = config.lr_decay, config.lr_decay.steps or config.steps
     return [torch.optim.lr_scheduler.LambdaLR(o, lambda t: decay.factor(t, horizon=horizon)) for o in optimizers]
-
-
-def _progress_bar(progress: bool | Callable[[int], object] | None, steps: int, description: str):
-    """A tqdm bar (``progress`` True, or None on a terminal), or the callable's stand-in."""
-    if callable(progress):
-        return _StepCallback(progress)
-    if progress is None:
-        progress = sys.stderr.isatty()
-    return tqdm(total=steps, desc=description, disable=not progress, unit="step", mininterval=0.5)
-
-
-class _StepCallback:
-    """Stands in for the tqdm bar when ``progress`` is a callable: forwards step counts."""
-
-    def __init__(self, callback: Callable[[int], object]) -> None:
-        self.callback = callback
-
-    def update(self, n: int = 1) -> None:
-        self.callback(n)
-
-    def set_postfix(self, **scores: object) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _history(

@@ -19,9 +19,9 @@ MAX_LINES = 500
 # the layers below, never from above. The first matching prefix wins.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("evaluation",),
-    ("ganzoo._validation", "ganzoo._version"),
+    ("ganzoo._validation", "ganzoo._version", "ganzoo._progress"),
     ("ganzoo.losses", "ganzoo._penalties", "ganzoo._networks", "ganzoo._optim", "ganzoo._streams",
-     "ganzoo._history", "ganzoo._checkpoint", "ganzoo._plots"),
+     "ganzoo._history", "ganzoo._checkpoint", "ganzoo._reference", "ganzoo._targets", "ganzoo._plots"),
     ("ganzoo._config",),
     ("ganzoo.engine",),
     ("ganzoo._trainer", "ganzoo._member_reports"),

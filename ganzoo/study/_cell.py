@@ -29,6 +29,7 @@ from evaluation import target_from_spec
 from .._checkpoint import CheckpointError
 from .._config import GANConfig
 from .._member_reports import member_reports
+from .._reference import quantiles, reference_points
 from .._trainer import DIVERGENCE_CHECK_STEPS
 from .._version import __version__
 from ._store import RunRecord
@@ -113,21 +114,23 @@ def _restored(gan, path: Path, target) -> bool:
 def discriminator_grid(target, points: int = 201) -> np.ndarray:
     """The fixed points ``(g, dim)`` where D(x) is stored for the figures.
 
-    1-D: ``points`` points over the target's 0.1 %-99.9 % quantile range widened by half
-    its width on each side (so a generator that went astray near the data is still on it).
-    2-D: a 41 x 41 grid over the modes (or mean +- 4 std) with a margin.
+    1-D: ``points`` points over the target's 0.1 %-99.9 % quantile range (exact, or those
+    of its data or draws) widened by half its width on each side (so a generator that went
+    astray near the data is still on it), at least 1 on each side (a point mass).
+    2-D: a 41 x 41 grid over the modes (or mean +- 4 std of the data or draws) with a margin.
     """
     if target.dim == 1:
-        low, high = float(target.ppf(0.001)), float(target.ppf(0.999))
-        pad = 0.5 * (high - low)
+        low, high = (float(v) for v in quantiles(target, [0.001, 0.999]))
+        pad = max(0.5 * (high - low), 1.0 if high == low else 0.0)
         return np.linspace(low - pad, high + pad, points)[:, None]
     modes = getattr(target, "modes", None)
     if modes is not None:
         low, high = np.min(modes, axis=0), np.max(modes, axis=0)
         pad = 0.25 * float(np.max(high - low)) + 4 * float(np.max(target.mode_std))
     else:
-        low = high = np.asarray(target.mean, dtype=float)
-        pad = 4 * float(np.max(target.std))
+        reference = reference_points(target)
+        low = high = reference.mean(axis=0)
+        pad = max(4 * float(np.max(reference.std(axis=0))), 1.0)
     axes = [np.linspace(lo - pad, hi + pad, 41) for lo, hi in zip(low, high)]
     mesh = np.meshgrid(*axes, indexing="xy")
     return np.stack([m.ravel() for m in mesh], axis=1)
@@ -188,7 +191,7 @@ def run_cell(
         # A member that diverged during training is labelled so, with no scores (stored as
         # null), whatever its final sample looks like; the others are scored.
         diverged_at = np.atleast_1d(gan.history.diverged_at)
-        reports = member_reports(samples, target, diverged_at, gan.trainer.divergence_reasons)
+        reports = member_reports(samples, gan.trainer.scoring_target, diverged_at, gan.trainer.divergence_reasons)
         seconds = (time.perf_counter() - start) / len(cell.seeds)
         cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
     finally:

@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import scipy.stats  # noqa: E402
 
 from .._plots import plot_samples  # noqa: E402
+from .._reference import density, quantiles  # noqa: E402
 from ._store import RunRecord  # noqa: E402
 
 DPI = 100
@@ -90,19 +91,20 @@ def samples_figure(groups: dict[str, list[RunRecord]], target, path: Path, *, me
 
 
 def qq_figure(groups: dict[str, list[RunRecord]], target, path: Path, *, metric: str) -> Path:
-    """1-D: quantiles of each run's stored sample against the target's exact quantiles."""
+    """1-D: quantiles of each run's stored sample against the target's exact quantiles (or,
+    for a target without them, those of its data or draws)."""
     figure, axes = _panels(len(groups))
     for ax, (setting, runs) in zip(axes, groups.items()):
         n = len(runs[0].sample)
         probabilities = (np.arange(1, n + 1) - 0.5) / n
-        theoretical = target.ppf(probabilities)
+        theoretical = quantiles(target, probabilities)
         chosen = median_run(runs, metric)
         for run in runs:
             ax.plot(theoretical, np.sort(run.sample[:, 0]), color="tab:blue", alpha=0.15, lw=0.8)
         ax.plot(theoretical, np.sort(chosen.sample[:, 0]), color="tab:blue", lw=1.6, label=f"median run (seed {chosen.seed})")
         low, high = theoretical[0], theoretical[-1]
         ax.plot([low, high], [low, high], color="black", lw=1, ls="--", label="y = x")
-        span = high - low
+        span = (high - low) or 2.0  # a point mass: every quantile is the point
         ax.set_ylim(low - 0.5 * span, high + 0.5 * span)
         ax.set_title(f"{setting} ({len(runs)} seeds)", fontsize=8)
         ax.set_xlabel("target quantile", fontsize=8)
@@ -126,12 +128,13 @@ def generated_density(sample: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray,
 
 def discriminator_figure(groups: dict[str, list[RunRecord]], target, path: Path, *, metric: str) -> Path:
     """1-D, BCE family: D(x) = sigmoid(score) of the median run beside the optimal
-    D*(x) = p(x) / (p(x) + q(x)) for its generator, q estimated from its stored sample."""
+    D*(x) = p(x) / (p(x) + q(x)) for its generator, q estimated from its stored sample and
+    p the target's exact density (or a KDE of its data or draws where it has none)."""
     figure, axes = _panels(len(groups))
     for ax, (setting, runs) in zip(axes, groups.items()):
         run = median_run(runs, metric)
         grid = run.grid[:, 0].astype(float)
-        p = target.pdf(grid)
+        p, p_method = density(target, grid)
         q, method = generated_density(run.sample[:, 0].astype(float), grid)
         with np.errstate(invalid="ignore", divide="ignore"):
             optimal = np.where(p + q > 0, p / (p + q), np.nan)
@@ -139,7 +142,8 @@ def discriminator_figure(groups: dict[str, list[RunRecord]], target, path: Path,
         for other in runs:
             ax.plot(grid, 1.0 / (1.0 + np.exp(-other.scores_on_grid.astype(float))), color="tab:red", alpha=0.08, lw=0.7)
         ax.plot(grid, d, color="tab:red", lw=1.6, label="D(x) = sigmoid(score)")
-        ax.plot(grid, optimal, color="black", lw=1.2, ls="--", label=f"D*(x) = p/(p+q), q by {method}")
+        p_by = "" if p_method == "exact" else f", p by {p_method}"
+        ax.plot(grid, optimal, color="black", lw=1.2, ls="--", label=f"D*(x) = p/(p+q), q by {method}{p_by}")
         twin = ax.twinx()
         twin.fill_between(grid, p, color="tab:blue", alpha=0.15, lw=0)
         twin.fill_between(grid, q, color="tab:orange", alpha=0.15, lw=0)

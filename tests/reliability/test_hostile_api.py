@@ -138,8 +138,10 @@ PARTS = [
          r"^standardize must be True or False, got 1 \(int\)$"),
     case("dtype-float16", lambda: gan(dtype=torch.float16), ValueError,
          r"^dtype must be torch.float32 or torch.float64, got torch.float16$"),
-    case("fit-target-spec-string", lambda: gan().fit("gaussian:4,1.25", steps=1), TypeError,
-         r"^target must be an evaluation target such as Gaussian\(4, 1.25\), got 'gaussian:4,1.25'$"),
+    case("fit-target-number", lambda: gan().fit(4.0, steps=1), TypeError,
+         r"^target must be a target \(e.g. evaluation.Gaussian\(4, 1.25\)\), a spec string .* got float 4.0$"),
+    case("fit-holdout-one", lambda: gan().fit(np.zeros(200) + np.arange(200), steps=1, holdout=1.0), ValueError,
+         r"^holdout must be < 1.0, got 1.0$"),
     case("unknown-variant", lambda: get_variant("nosuch"), ValueError,
          r"^unknown variant 'nosuch'; known variants: vanilla, "),
 ]

@@ -1,0 +1,37 @@
+"""The target a run trains on and the one it is scored against.
+
+Any target :func:`evaluation.as_target` takes can be trained on. A target known only by
+its data (:class:`evaluation.Empirical`) is split once, seeded, into training rows and
+held-out rows: batches come from the first, every score compares with the second.
+"""
+
+from __future__ import annotations
+
+from evaluation import Empirical, Gaussian, as_target
+
+from ._validation import check_float
+
+HOLDOUT = 0.2
+"""The share of a data target's rows held out for scoring by default (the rest trains)."""
+
+SPLIT_SEED = 0
+"""The seed of the split of a data target into training and held-out rows."""
+
+
+def training_target(target):
+    """The target to train on: ``Gaussian(4, 1.25)`` for None, else ``evaluation.as_target(target)``
+    (a target, a spec string, a frozen scipy.stats distribution or a numpy array of data)."""
+    return Gaussian() if target is None else as_target(target)
+
+
+def split_target(target, holdout: float) -> tuple:
+    """``(train, scoring)``: for a target known by its data (:class:`evaluation.Empirical`),
+    a seeded split (:data:`SPLIT_SEED`) into the rows to train on and the ``holdout`` share
+    to score against; any other target is both (it can be sampled anew)."""
+    check_float("holdout", holdout, positive=True, below=1.0)
+    if isinstance(target, Empirical):
+        try:
+            return target.split(1.0 - holdout, seed=SPLIT_SEED)
+        except ValueError as error:
+            raise ValueError(f"holdout={holdout!r} cannot split the target's {target.n} rows: {error}") from None
+    return target, target
