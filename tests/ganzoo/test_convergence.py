@@ -135,10 +135,10 @@ def test_standardize_defaults_off_validates_and_is_recorded():
         GANConfig(loss=VanillaGAN.defaults.loss, standardize=1)
 
     class NoMoments:
-        dim, mean, std = 1, math.nan, math.nan
+        dim, mean, std, spec = 1, math.nan, math.nan, "cauchy"
 
         def sample(self, n, rng):
-            return rng.standard_cauchy(n)
+            return rng.standard_cauchy((n, 1))
 
     with pytest.raises(ValueError, match="finite mean and positive finite std"):
         NonSaturatingGAN(seed=0, standardize=True).fit(NoMoments(), steps=1, eval_every=0)
