@@ -31,6 +31,26 @@ class Sampler:
         return rng.laplace(4.0, 1.0, size=(n, 1))
 
 
+class Documented(Sampler):
+    """The members the old Target protocol documented: fit used to fail on cdf, skewness, logcdf."""
+
+    mean, std = 4.0, 2**0.5
+
+    def pdf(self, x):
+        return 0.5 * np.exp(-np.abs(np.asarray(x) - 4.0))
+
+
+def test_a_custom_target_with_the_documented_members_trains_and_reports_diverged_runs():
+    gan = NonSaturatingGAN(seeds=[0, 1], standardize=True)
+    history = gan.fit(Documented(), steps=10, eval_every=5, eval_samples=200)
+    assert history.labels.shape == (2, 2) and np.isfinite(history.scores["ks_statistic"]).all()
+    assert gan.trainer.standard_units.samples == STANDARDIZE_SAMPLES
+    from ganzoo._member_reports import diverged_report
+
+    report = diverged_report(Documented(), 200, step=3, reason="test")
+    assert report["label"] == "diverged" and set(report) == set(evaluate(gan.sample(200)[0], Documented()).to_dict())
+
+
 def test_a_frozen_scipy_distribution_is_an_exact_target():
     gan = NonSaturatingGAN(seed=0)
     history = gan.fit(scipy.stats.gamma(2, scale=1.5), steps=20, eval_every=20, eval_samples=500)
