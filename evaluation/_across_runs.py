@@ -311,20 +311,47 @@ def compare(
     values: dict[str, np.ndarray] = {}
     success: dict[str, tuple[int, int]] = {}
     for name, runs in zip(names, groups.values()):
-        records = _records(runs, f"groups[{name!r}]")
-        vals = []
-        for i, r in enumerate(records):
-            if metric not in r:
-                raise ValueError(
-                    f"groups[{name!r}][{i}] has no {metric!r} key (metric); keys: {sorted(r)}"
-                )
-            if success_key not in r:
-                raise ValueError(f"groups[{name!r}][{i}] has no {success_key!r} key (success_key)")
-            v = float(r[metric])
-            vals.append(v if math.isfinite(v) else worst)
-        values[name] = np.array(vals)
-        success[name] = (sum(bool(r[success_key]) for r in records), len(records))
+        values[name], success[name] = _group_values(name, runs, metric, success_key, worst)
+    pairs_raw = _pair_tests(names, values, success)
+    p_holm = holm([p[3] for p in pairs_raw])
+    f_holm = holm([p[5] for p in pairs_raw])
 
+    pairs = []
+    beaten_by: dict[str, int] = dict.fromkeys(names, 0)
+    for raw, ph, fph in zip(pairs_raw, p_holm, f_holm):
+        pair = _pair_comparison(raw, float(ph), float(fph), values, success, metric)
+        better = None
+        if ph < alpha and pair.prob_a_greater != 0.5:
+            a_higher = pair.prob_a_greater > 0.5
+            better = pair.group_a if a_higher == higher_is_better else pair.group_b
+            beaten_by[pair.group_b if better == pair.group_a else pair.group_a] += 1
+        pairs.append(dataclasses.replace(pair, better=better))
+    ranking = _ranking(names, beaten_by, values, success, higher_is_better)
+    return Comparison(metric, bool(higher_is_better), alpha, tuple(pairs), tuple(ranking))
+
+
+def _group_values(
+    name: str, runs: Any, metric: str, success_key: str, worst: float
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """One group's metric values (non-finite -> ``worst``) and (successes, runs)."""
+    records = _records(runs, f"groups[{name!r}]")
+    vals = []
+    for i, r in enumerate(records):
+        if metric not in r:
+            raise ValueError(
+                f"groups[{name!r}][{i}] has no {metric!r} key (metric); keys: {sorted(r)}"
+            )
+        if success_key not in r:
+            raise ValueError(f"groups[{name!r}][{i}] has no {success_key!r} key (success_key)")
+        v = float(r[metric])
+        vals.append(v if math.isfinite(v) else worst)
+    return np.array(vals), (sum(bool(r[success_key]) for r in records), len(records))
+
+
+def _pair_tests(
+    names: list[str], values: dict[str, np.ndarray], success: dict[str, tuple[int, int]]
+) -> list[tuple[str, str, float, float, float, float]]:
+    """(a, b, U, Mann–Whitney p, Fisher odds ratio, Fisher p) for every pair a before b."""
     pairs_raw = []
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
@@ -341,42 +368,51 @@ def compare(
                     float(fisher.pvalue),
                 )
             )
-    p_holm = holm([p[3] for p in pairs_raw])
-    f_holm = holm([p[5] for p in pairs_raw])
+    return pairs_raw
 
-    pairs = []
-    beaten_by: dict[str, int] = dict.fromkeys(names, 0)
-    for (a, b, u, p, odds, fp), ph, fph in zip(pairs_raw, p_holm, f_holm):
-        (sa, na), (sb, nb) = success[a], success[b]
-        prob = u / (na * nb)
-        better = None
-        if ph < alpha and prob != 0.5:
-            a_higher = prob > 0.5
-            better = a if a_higher == higher_is_better else b
-            beaten_by[b if better == a else a] += 1
-        pairs.append(
-            PairComparison(
-                a,
-                b,
-                metric,
-                float(np.median(values[a])),
-                float(np.median(values[b])),
-                u,
-                prob,
-                p,
-                float(ph),
-                sa,
-                na,
-                sb,
-                nb,
-                odds,
-                fp,
-                float(fph),
-                better,
-            )
-        )
+
+def _pair_comparison(
+    raw: tuple[str, str, float, float, float, float],
+    p_holm: float,
+    fisher_holm: float,
+    values: dict[str, np.ndarray],
+    success: dict[str, tuple[int, int]],
+    metric: str,
+) -> PairComparison:
+    """The PairComparison of one pair's tests and Holm-adjusted p-values (``better`` None)."""
+    a, b, u, p, odds, fp = raw
+    (sa, na), (sb, nb) = success[a], success[b]
+    return PairComparison(
+        a,
+        b,
+        metric,
+        float(np.median(values[a])),
+        float(np.median(values[b])),
+        u,
+        u / (na * nb),
+        p,
+        p_holm,
+        sa,
+        na,
+        sb,
+        nb,
+        odds,
+        fp,
+        fisher_holm,
+        None,
+    )
+
+
+def _ranking(
+    names: list[str],
+    beaten_by: dict[str, int],
+    values: dict[str, np.ndarray],
+    success: dict[str, tuple[int, int]],
+    higher_is_better: bool,
+) -> list[RankedGroup]:
+    """Groups by rank (1 + groups significantly better), then by median, best first."""
     sign = -1.0 if higher_is_better else 1.0
-    ranking = sorted(
+    return sorted(
         (
             RankedGroup(
                 g,
@@ -389,4 +425,3 @@ def compare(
         ),
         key=lambda r: (r.rank, sign * r.median),
     )
-    return Comparison(metric, bool(higher_is_better), alpha, tuple(pairs), tuple(ranking))

@@ -28,7 +28,7 @@ from ._specs import as_target
 from ._target import Target
 from ._validation import as_samples, check_finite, check_probability, check_real
 
-__all__ = ["ModeCoverage", "has_modes", "mode_coverage"]
+__all__ = ["ModeCoverage", "has_modes", "mode_coverage", "nan_coverage"]
 
 
 #: Defaults of :func:`mode_coverage`, shared with evaluate() and the calibration.
@@ -60,6 +60,13 @@ class ModeCoverage:
             "high_quality_fraction": float(self.high_quality_fraction),
             "mode_kl": float(self.mode_kl),
         }
+
+
+def nan_coverage(target: Target) -> ModeCoverage | None:
+    """The coverage of a diverged sample: NaN, the target's mode count; None without modes."""
+    if not has_modes(target):
+        return None
+    return ModeCoverage(math.nan, len(target.modes), math.nan, math.nan, ())
 
 
 def _coverage(

@@ -16,8 +16,8 @@ from ._one_sample import NAN_TEST, Moments, TestResult, _moments
 from ._point_mass import PointMass
 from ._results import MomentsND, Report
 from ._sampled import NAN_MMD, Options
-from ._two_sample import energy_distance, mmd_test, sliced_wasserstein
-from ._verdict import judge_point_mass
+from ._two_sample import two_sample_scores
+from ._verdict import Thresholds, judge_point_mass
 
 __all__ = ["evaluate_point_mass"]
 
@@ -37,70 +37,84 @@ def evaluate_point_mass(
 ) -> Report:
     """Score samples against a point mass: W1 = mean |x - location|, energy distance, the
     exact KS statistic, the mean error; a 'diverged' Report for non-finite samples."""
-    n, dim = x.shape
-    t = opts.thresholds
     if n_nonfinite:
-        verdict = judge_point_mass(
-            n=n, n_nonfinite=n_nonfinite, thresholds=t, distance=_NAN, spread=_NAN
-        )
-        if dim == 1:
-            moments: Moments | MomentsND = Moments(
-                n, _NAN, _NAN, _NAN, _NAN, target.x, 0.0, _NAN, _NAN
-            )
-        else:
-            moments = MomentsND(
-                n, np.full(dim, _NAN), np.full(dim, _NAN), target._location, np.zeros(dim)
-            )
-        return Report(
-            n=n,
-            target=target.spec,
-            dim=dim,
-            moments=moments,
-            ks=NAN_TEST,
-            cvm=NAN_TEST,
-            ad=NAN_TEST,
-            wasserstein=_NAN,
-            energy_distance=_NAN,
-            verdict=verdict,
-            mmd=NAN_MMD if dim > 1 else None,
-            n_nonfinite=n_nonfinite,
-            skipped=_POINT_MASS_SKIPPED_1D if dim == 1 else _POINT_MASS_SKIPPED_ND,
-            reference="none",
-            protocol_keys=True,
-        )
+        return _diverged(x, target, opts.thresholds, n_nonfinite)
     distance = float(np.mean(_point_mass.distances(x, target)))
+    if x.shape[1] == 1:
+        return _evaluate_1d(x, target, opts, distance)
+    return _evaluate_nd(x, target, opts, distance)
+
+
+def _diverged(x: np.ndarray, target: PointMass, t: Thresholds, n_nonfinite: int) -> Report:
+    """The 'diverged' Report of a point mass: NaN scores, the same keys as a finite one."""
+    n, dim = x.shape
+    verdict = judge_point_mass(
+        n=n, n_nonfinite=n_nonfinite, thresholds=t, distance=_NAN, spread=_NAN
+    )
     if dim == 1:
-        xs = np.sort(x[:, 0])
-        moments = _moments(
-            xs,
-            (target.x, 0.0, _NAN, _NAN),
-            confidence_level=opts.confidence_level,
-            n_resamples=opts.n_resamples,
-            seed=opts.seed,
+        moments: Moments | MomentsND = Moments(n, _NAN, _NAN, _NAN, _NAN, target.x, 0.0, _NAN, _NAN)
+    else:
+        moments = MomentsND(
+            n, np.full(dim, _NAN), np.full(dim, _NAN), target._location, np.zeros(dim)
         )
-        verdict = judge_point_mass(
-            n=n,
-            n_nonfinite=0,
-            thresholds=t,
-            distance=distance,
-            spread=moments.std,
-            history=opts.history,
-        )
-        return Report(
-            n=n,
-            target=target.spec,
-            dim=1,
-            moments=moments,
-            ks=TestResult(*_point_mass.ks_statistic(xs, target.x)),
-            cvm=NAN_TEST,
-            ad=NAN_TEST,
-            wasserstein=distance,
-            energy_distance=_point_mass.energy(xs, target.x),
-            verdict=verdict,
-            skipped=_POINT_MASS_SKIPPED_1D,
-            reference="none",
-            protocol_keys=True,
-        )
+    return Report(
+        n=n,
+        target=target.spec,
+        dim=dim,
+        moments=moments,
+        ks=NAN_TEST,
+        cvm=NAN_TEST,
+        ad=NAN_TEST,
+        wasserstein=_NAN,
+        energy_distance=_NAN,
+        verdict=verdict,
+        mmd=NAN_MMD if dim > 1 else None,
+        n_nonfinite=n_nonfinite,
+        skipped=_POINT_MASS_SKIPPED_1D if dim == 1 else _POINT_MASS_SKIPPED_ND,
+        reference="none",
+        protocol_keys=True,
+    )
+
+
+def _evaluate_1d(x: np.ndarray, target: PointMass, opts: Options, distance: float) -> Report:
+    """Finite 1-D samples: exact KS statistic and energy distance, W1 = ``distance``, moments."""
+    n = x.shape[0]
+    xs = np.sort(x[:, 0])
+    moments = _moments(
+        xs,
+        (target.x, 0.0, _NAN, _NAN),
+        confidence_level=opts.confidence_level,
+        n_resamples=opts.n_resamples,
+        seed=opts.seed,
+    )
+    verdict = judge_point_mass(
+        n=n,
+        n_nonfinite=0,
+        thresholds=opts.thresholds,
+        distance=distance,
+        spread=moments.std,
+        history=opts.history,
+    )
+    return Report(
+        n=n,
+        target=target.spec,
+        dim=1,
+        moments=moments,
+        ks=TestResult(*_point_mass.ks_statistic(xs, target.x)),
+        cvm=NAN_TEST,
+        ad=NAN_TEST,
+        wasserstein=distance,
+        energy_distance=_point_mass.energy(xs, target.x),
+        verdict=verdict,
+        skipped=_POINT_MASS_SKIPPED_1D,
+        reference="none",
+        protocol_keys=True,
+    )
+
+
+def _evaluate_nd(x: np.ndarray, target: PointMass, opts: Options, distance: float) -> Report:
+    """Finite d-D samples: W1 = ``distance``, two-sample scores against the point n times."""
+    n, dim = x.shape
     # The "reference" is the point itself, n times: exact, not a random sample.
     point = np.tile(target._location, (n, 1))
     std = x.std(axis=0, ddof=1)
@@ -108,7 +122,7 @@ def evaluate_point_mass(
     verdict = judge_point_mass(
         n=n,
         n_nonfinite=0,
-        thresholds=t,
+        thresholds=opts.thresholds,
         distance=distance,
         spread=float(np.sqrt(np.sum(std**2))),
         history=opts.history,
@@ -122,10 +136,8 @@ def evaluate_point_mass(
         cvm=NAN_TEST,
         ad=NAN_TEST,
         wasserstein=distance,
-        energy_distance=energy_distance(x, point, seed=opts.seed),
         verdict=verdict,
-        sliced_wasserstein=sliced_wasserstein(x, point, seed=opts.seed),
-        mmd=mmd_test(
+        **two_sample_scores(
             x, point, n_permutations=opts.mmd_permutations, max_n=opts.mmd_max_n, seed=opts.seed
         ),
         skipped=_POINT_MASS_SKIPPED_ND,

@@ -141,6 +141,19 @@ def check_members(target: Any) -> Any:
     Raises TypeError for a missing required member or a member of the wrong type, and
     ValueError for a wrong shape or value; every message starts with ``target.<member>``.
     """
+    dim = _check_required(target)
+    draws = _probe_sample(target, dim)
+    if dim == 1:
+        _check_optional_1d(target, draws)
+    else:
+        _check_optional_nd(target, draws, dim)
+    if present(target, "modes") or present(target, "mode_std"):
+        _check_modes(target, dim)
+    return target
+
+
+def _check_required(target: Any) -> int:
+    """Check ``dim``, ``spec`` and that ``sample`` is callable; return ``dim`` as an int."""
     missing = [name for name in REQUIRED if not hasattr(target, name)]
     if missing:
         raise TypeError(
@@ -161,6 +174,11 @@ def check_members(target: Any) -> Any:
         raise TypeError(
             f"target.sample must be callable as sample(n, rng), got {_describe(target.sample)}"
         )
+    return dim
+
+
+def _probe_sample(target: Any, dim: int) -> np.ndarray:
+    """Call ``sample`` for a few seeded draws and check their type, shape and finiteness."""
     call = f"sample({_PROBE_N}, rng)"
     try:
         draws = target.sample(_PROBE_N, np.random.default_rng(0))
@@ -180,33 +198,36 @@ def check_members(target: Any) -> Any:
         )
     if not np.isfinite(draws).all():
         raise ValueError(f"target.{call} returned NaN or inf")
+    return draws
 
-    if dim == 1:
-        points = np.sort(draws[:, 0].astype(np.float64))
-        for name in ("cdf", "sf", "logcdf", "logsf", "pdf", "partial_expectation"):
-            if present(target, name):
-                _call(target, name, points, f"{name}(x)", points.shape)
-        if present(target, "ppf"):
-            q = np.array([0.25, 0.5, 0.75])
-            _call(target, "ppf", q, "ppf(q)", q.shape)
-        for name in ("mean", "std", "skewness", "excess_kurtosis", "mean_abs_difference"):
-            if present(target, name):
-                _real(name, getattr(target, name))
-    else:
-        if present(target, "pdf"):
-            _call(
-                target,
-                "pdf",
-                draws.astype(np.float64),
-                f"pdf(x) for x of shape ({_PROBE_N}, {dim})",
-                (_PROBE_N,),
-            )
-        for name in ("mean", "std"):
-            if present(target, name):
-                _vector(name, getattr(target, name), dim)
-    if present(target, "modes") or present(target, "mode_std"):
-        _check_modes(target, dim)
-    return target
+
+def _check_optional_1d(target: Any, draws: np.ndarray) -> None:
+    """Call each present 1-D function on the probe draws (ppf on quartiles); check moments."""
+    points = np.sort(draws[:, 0].astype(np.float64))
+    for name in ("cdf", "sf", "logcdf", "logsf", "pdf", "partial_expectation"):
+        if present(target, name):
+            _call(target, name, points, f"{name}(x)", points.shape)
+    if present(target, "ppf"):
+        q = np.array([0.25, 0.5, 0.75])
+        _call(target, "ppf", q, "ppf(q)", q.shape)
+    for name in ("mean", "std", "skewness", "excess_kurtosis", "mean_abs_difference"):
+        if present(target, name):
+            _real(name, getattr(target, name))
+
+
+def _check_optional_nd(target: Any, draws: np.ndarray, dim: int) -> None:
+    """Call a present d-D ``pdf`` on the probe draws; check ``mean`` and ``std`` vectors."""
+    if present(target, "pdf"):
+        _call(
+            target,
+            "pdf",
+            draws.astype(np.float64),
+            f"pdf(x) for x of shape ({_PROBE_N}, {dim})",
+            (_PROBE_N,),
+        )
+    for name in ("mean", "std"):
+        if present(target, name):
+            _vector(name, getattr(target, name), dim)
 
 
 def _check_modes(target: Any, dim: int) -> None:

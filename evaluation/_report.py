@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._calibration import applicable_scores, null_distribution
-from ._modes import ModeCoverage, _coverage, has_modes
+from ._modes import _coverage, has_modes, nan_coverage
 from ._one_sample import (
     NAN_TEST,
     Moments,
@@ -36,10 +36,16 @@ from ._point_mass import PointMass
 from ._protocol import classic_layout, members
 from ._point_mass_report import evaluate_point_mass
 from ._results import MomentsND, Report
-from ._sampled import REFERENCE_SIZE, Options, diverged_sampled, evaluate_sampled
+from ._sampled import (
+    REFERENCE_SIZE,
+    Options,
+    diverged_sampled,
+    evaluate_sampled,
+    shape_ks_statistic,
+)
 from ._specs import as_target
 from ._target import Target
-from ._two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
+from ._two_sample import MMDResult, _reference_sample, two_sample_scores
 from ._univariate import DEFAULT_TARGET
 from ._validation import as_samples, check_bool, check_int, check_probability
 from ._verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
@@ -54,14 +60,11 @@ def _shape_ks(xs: np.ndarray, moments: Moments, target: Target) -> float:
     # scale is off. Statistic only; its p-value would ignore the two fitted parameters.
     if not (moments.std > 0 and math.isfinite(target.mean) and math.isfinite(target.std)):
         return _NAN
-    z = (xs - moments.mean) / moments.std * target.std + target.mean
-    u = target.cdf(z)
-    n = xs.size
-    i = np.arange(1, n + 1)
-    return float(max(np.max(i / n - u), np.max(u - (i - 1) / n)))
+    return shape_ks_statistic(xs, moments, target.mean, target.std, target.cdf)
 
 
 def _diverged(x: np.ndarray, target: Target, n_nonfinite: int, verdict: Verdict) -> Report:
+    """The 'diverged' Report of a classic-layout target: NaN scores, the target's moments."""
     n, dim = x.shape
     if dim == 1:
         moments: Moments | MomentsND = Moments(
@@ -78,7 +81,7 @@ def _diverged(x: np.ndarray, target: Target, n_nonfinite: int, verdict: Verdict)
     else:
         nan = np.full(dim, _NAN)
         moments = MomentsND(n, nan, nan, np.asarray(target.mean), np.asarray(target.std))
-    modes = ModeCoverage(_NAN, len(target.modes), _NAN, _NAN, ()) if has_modes(target) else None
+    modes = nan_coverage(target)
     return Report(
         n=n,
         target=target.spec,
@@ -140,7 +143,50 @@ def evaluate(
             f"thresholds must be an evaluation.Thresholds, got {type(thresholds).__name__} {thresholds!r}"
         )
     x = as_samples(samples, target.dim, min_n=2)
-    n, dim = x.shape
+    opts, n_null, calibrate = _checked_options(
+        thresholds=thresholds,
+        history=history,
+        confidence_level=confidence_level,
+        n_resamples=n_resamples,
+        n_null=n_null,
+        seed=seed,
+        reference_seed=reference_seed,
+        calibrate=calibrate,
+        mmd_permutations=mmd_permutations,
+        mmd_max_n=mmd_max_n,
+        reference_size=reference_size,
+    )
+    n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
+    if not classic_layout(target):
+        return _evaluate_protocol(x, target, opts, n_nonfinite)
+    if n_nonfinite:
+        verdict = judge(n=x.shape[0], n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
+        return _diverged(x, target, n_nonfinite, verdict)
+    coverage = _coverage(x, target) if has_modes(target) else None
+    if x.shape[1] == 1:
+        report = _evaluate_1d(x, target, opts, coverage)
+    else:
+        report = _evaluate_nd(x, target, opts, coverage)
+    if calibrate:
+        report = _with_null_percentiles(report, target, n_null, opts.reference_seed)
+    return report
+
+
+def _checked_options(
+    *,
+    thresholds: Thresholds,
+    history: Sequence[Any] | None,
+    confidence_level: float | None,
+    n_resamples: int,
+    n_null: int,
+    seed: int,
+    reference_seed: int,
+    calibrate: bool,
+    mmd_permutations: int,
+    mmd_max_n: int,
+    reference_size: int,
+) -> tuple[Options, int, bool]:
+    """Check evaluate()'s settings in turn (first bad one raises); (Options, n_null, calibrate)."""
     if confidence_level is not None:
         confidence_level = check_probability("confidence_level", confidence_level)
     n_resamples = check_int("n_resamples", n_resamples, minimum=1)
@@ -151,114 +197,140 @@ def evaluate(
     mmd_permutations = check_int("mmd_permutations", mmd_permutations, minimum=0)
     mmd_max_n = check_int("mmd_max_n", mmd_max_n, minimum=2)
     reference_size = check_int("reference_size", reference_size, minimum=2)
-    if history is not None:
-        if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
-            raise TypeError(
-                f"history must be a sequence of Reports, mappings or bools, got {type(history).__name__}"
-            )
-        # Checked here, not only when the verdict gets as far as reading the history.
-        for index, entry in enumerate(history):
-            _passes(entry, index)
+    _check_history(history)
+    opts = Options(
+        thresholds=thresholds,
+        history=history,
+        confidence_level=confidence_level,
+        n_resamples=n_resamples,
+        mmd_permutations=mmd_permutations,
+        mmd_max_n=mmd_max_n,
+        reference_seed=reference_seed,
+        reference_size=reference_size,
+        seed=seed,
+    )
+    return opts, n_null, calibrate
 
-    n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
-    if not classic_layout(target):
-        opts = Options(
-            thresholds=thresholds,
-            history=history,
-            confidence_level=confidence_level,
-            n_resamples=n_resamples,
-            mmd_permutations=mmd_permutations,
-            mmd_max_n=mmd_max_n,
-            reference_seed=reference_seed,
-            reference_size=reference_size,
-            seed=seed,
+
+def _check_history(history: Sequence[Any] | None) -> None:
+    """Raise TypeError/ValueError unless ``history`` is None or a sequence of valid entries."""
+    if history is None:
+        return
+    if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
+        raise TypeError(
+            f"history must be a sequence of Reports, mappings or bools, got {type(history).__name__}"
         )
-        if isinstance(target, PointMass):
-            return evaluate_point_mass(x, target, opts, n_nonfinite)
-        mem = members(target)
-        if n_nonfinite:
-            verdict = judge(n=n, n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
-            return diverged_sampled(x, target, mem, opts, verdict)
-        # calibrate adds nothing here: applicable_scores() is empty for these targets.
-        return evaluate_sampled(x, target, mem, opts)
+    # Checked here, not only when the verdict gets as far as reading the history.
+    for index, entry in enumerate(history):
+        _passes(entry, index)
 
+
+def _evaluate_protocol(x: np.ndarray, target: Any, opts: Options, n_nonfinite: int) -> Report:
+    """Route a target that is not classic-layout: point mass, or the protocol paths."""
+    if isinstance(target, PointMass):
+        return evaluate_point_mass(x, target, opts, n_nonfinite)
+    mem = members(target)
     if n_nonfinite:
-        verdict = judge(n=n, n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
-        return _diverged(x, target, n_nonfinite, verdict)
+        verdict = judge(
+            n=x.shape[0], n_nonfinite=n_nonfinite, target=target, thresholds=opts.thresholds
+        )
+        return diverged_sampled(x, target, mem, opts, verdict)
+    # calibrate adds nothing here: applicable_scores() is empty for these targets.
+    return evaluate_sampled(x, target, mem, opts)
 
-    coverage = _coverage(x, target) if has_modes(target) else None
-    if dim == 1:
-        xs = np.sort(x[:, 0])
-        u = target.cdf(xs)
-        moments = _moments_from_x(
-            xs, target, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed
+
+def _evaluate_1d(x: np.ndarray, target: Target, opts: Options, coverage: Any) -> Report:
+    """The exact 1-D battery: KS, CvM, AD, exact W1 and energy distance, moments."""
+    n = x.shape[0]
+    xs = np.sort(x[:, 0])
+    u = target.cdf(xs)
+    moments = _moments_from_x(
+        xs,
+        target,
+        confidence_level=opts.confidence_level,
+        n_resamples=opts.n_resamples,
+        seed=opts.seed,
+    )
+    ks = _ks_from_u(u)
+    verdict = judge(
+        n=n,
+        n_nonfinite=0,
+        target=target,
+        thresholds=opts.thresholds,
+        ks_statistic=ks.statistic,
+        shape_ks_statistic=_shape_ks(xs, moments, target),
+        mean_error=moments.mean_error,
+        std_ratio=moments.std_ratio,
+        coverage=coverage,
+        history=opts.history,
+    )
+    return Report(
+        n=n,
+        target=target.spec,
+        dim=1,
+        moments=moments,
+        ks=ks,
+        cvm=_cvm_from_u(u),
+        ad=_ad_from_logs(target.logcdf(xs), target.logsf(xs)),
+        wasserstein=_w1_sorted(xs, u, target),
+        energy_distance=_energy_sorted(xs, u, target),
+        verdict=verdict,
+        modes=coverage,
+    )
+
+
+def _evaluate_nd(x: np.ndarray, target: Target, opts: Options, coverage: Any) -> Report:
+    """Ring and Grid: per-coordinate moments; energy, sliced W1, MMD vs the reference sample."""
+    n, dim = x.shape
+    reference = _reference_sample(target, n, opts.reference_seed)
+    mean = x.mean(axis=0)
+    std = x.std(axis=0, ddof=1)
+    moments = MomentsND(n, mean, std, np.asarray(target.mean), np.asarray(target.std))
+    verdict = judge(
+        n=n,
+        n_nonfinite=0,
+        target=target,
+        thresholds=opts.thresholds,
+        std_ratio=moments.total_std_ratio,
+        coverage=coverage,
+        history=opts.history,
+    )
+    return Report(
+        n=n,
+        target=target.spec,
+        dim=dim,
+        moments=moments,
+        ks=NAN_TEST,
+        cvm=NAN_TEST,
+        ad=NAN_TEST,
+        wasserstein=_NAN,
+        verdict=verdict,
+        **two_sample_scores(
+            x,
+            reference,
+            n_permutations=opts.mmd_permutations,
+            max_n=opts.mmd_max_n,
+            seed=opts.seed,
+        ),
+        modes=coverage,
+    )
+
+
+def _with_null_percentiles(
+    report: Report, target: Target, n_null: int, reference_seed: int
+) -> Report:
+    """``report`` plus each applicable score's percentile among n_null i.i.d. target samples."""
+    flat = report.to_dict()
+    observed = {
+        "abs_mean_error": abs(flat["mean_error"]),
+        "abs_std_ratio_deviation": abs(flat["std_ratio"] - 1),
+        "low_quality_fraction": 1 - flat.get("high_quality_fraction", _NAN),
+    }
+    percentiles = {}
+    for score in applicable_scores(target):
+        value = observed[score] if score in observed else flat[score]
+        null = null_distribution(
+            score, target, report.n, n_sims=n_null, reference_seed=reference_seed
         )
-        ks = _ks_from_u(u)
-        verdict = judge(
-            n=n,
-            n_nonfinite=0,
-            target=target,
-            thresholds=thresholds,
-            ks_statistic=ks.statistic,
-            shape_ks_statistic=_shape_ks(xs, moments, target),
-            mean_error=moments.mean_error,
-            std_ratio=moments.std_ratio,
-            coverage=coverage,
-            history=history,
-        )
-        report = Report(
-            n=n,
-            target=target.spec,
-            dim=1,
-            moments=moments,
-            ks=ks,
-            cvm=_cvm_from_u(u),
-            ad=_ad_from_logs(target.logcdf(xs), target.logsf(xs)),
-            wasserstein=_w1_sorted(xs, u, target),
-            energy_distance=_energy_sorted(xs, u, target),
-            verdict=verdict,
-            modes=coverage,
-        )
-    else:
-        reference = _reference_sample(target, n, reference_seed)
-        mean = x.mean(axis=0)
-        std = x.std(axis=0, ddof=1)
-        moments_nd = MomentsND(n, mean, std, np.asarray(target.mean), np.asarray(target.std))
-        verdict = judge(
-            n=n,
-            n_nonfinite=0,
-            target=target,
-            thresholds=thresholds,
-            std_ratio=moments_nd.total_std_ratio,
-            coverage=coverage,
-            history=history,
-        )
-        report = Report(
-            n=n,
-            target=target.spec,
-            dim=dim,
-            moments=moments_nd,
-            ks=NAN_TEST,
-            cvm=NAN_TEST,
-            ad=NAN_TEST,
-            wasserstein=_NAN,
-            energy_distance=energy_distance(x, reference, seed=seed),
-            verdict=verdict,
-            sliced_wasserstein=sliced_wasserstein(x, reference, seed=seed),
-            mmd=mmd_test(x, reference, n_permutations=mmd_permutations, max_n=mmd_max_n, seed=seed),
-            modes=coverage,
-        )
-    if calibrate:
-        flat = report.to_dict()
-        observed = {
-            "abs_mean_error": abs(flat["mean_error"]),
-            "abs_std_ratio_deviation": abs(flat["std_ratio"] - 1),
-            "low_quality_fraction": 1 - flat.get("high_quality_fraction", _NAN),
-        }
-        percentiles = {}
-        for score in applicable_scores(target):
-            value = observed[score] if score in observed else flat[score]
-            null = null_distribution(score, target, n, n_sims=n_null, reference_seed=reference_seed)
-            percentiles[score] = null.percentile(value)
-        report = dataclasses.replace(report, null_percentiles=percentiles)
-    return report
+        percentiles[score] = null.percentile(value)
+    return dataclasses.replace(report, null_percentiles=percentiles)

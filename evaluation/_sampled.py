@@ -25,7 +25,7 @@ import numpy as np
 import scipy.stats
 
 from ._empirical import Empirical
-from ._modes import ModeCoverage, _coverage, has_modes
+from ._modes import _coverage, has_modes, nan_coverage
 from ._one_sample import (
     NAN_TEST,
     Moments,
@@ -42,10 +42,17 @@ from ._one_sample import (
 )
 from ._protocol import Members
 from ._results import MomentsND, Report
-from ._two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, sliced_wasserstein
+from ._two_sample import MMDResult, _reference_sample, energy_distance, mmd_test, two_sample_scores
 from ._verdict import Check, Thresholds, Verdict, judge_checks
 
-__all__ = ["REFERENCE_SIZE", "NAN_MMD", "Options", "diverged_sampled", "evaluate_sampled"]
+__all__ = [
+    "REFERENCE_SIZE",
+    "NAN_MMD",
+    "Options",
+    "diverged_sampled",
+    "evaluate_sampled",
+    "shape_ks_statistic",
+]
 
 _NAN = math.nan
 #: Default size of the reference sample drawn from a target that lacks exact members.
@@ -143,6 +150,17 @@ def _two_sample_1d(target: Any, mem: Members, plan: _Plan) -> tuple[str, ...]:
     return tuple(names)
 
 
+def shape_ks_statistic(
+    xs: np.ndarray, moments: Moments, t_mean: float, t_std: float, cdf: Any
+) -> float:
+    """KS D against ``cdf`` of the sorted sample ``xs`` moved to mean t_mean and std t_std."""
+    z = (xs - moments.mean) / moments.std * t_std + t_mean
+    u = cdf(z)
+    n = xs.size
+    i = np.arange(1, n + 1)
+    return float(max(np.max(i / n - u), np.max(u - (i - 1) / n)))
+
+
 def _ks_2samp_statistic(a: np.ndarray, b: np.ndarray) -> float:
     # Only the statistic is needed (the verdict uses effect sizes): method="asymp" gives the
     # same D without scipy's exact p-value, whose cost grows with n * m.
@@ -153,13 +171,10 @@ def _moments_of(ref: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in _moment_statistics(ref))
 
 
-def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, coverage: Any) -> Report:
-    n = x.shape[0]
-    t = opts.thresholds
-    plan = _plan(target, mem, n, opts)
-    xs = np.sort(x[:, 0])
-    ref = plan.sample(target, opts.reference_seed)[:, 0] if plan.needed else None
-    m = ref.size if ref is not None else 0
+def _target_moments_1d(
+    target: Any, mem: Members, ref: np.ndarray | None
+) -> tuple[tuple[float, float, float, float], tuple[bool, ...]]:
+    """The target's (mean, std, skewness, excess kurtosis) and which were estimated from ref."""
     estimated = _moments_of(ref) if ref is not None else (_NAN,) * 4
     if isinstance(target, Empirical):
         exact = (_NAN,) * 4  # the data's moments are estimates: all two-sample
@@ -172,8 +187,19 @@ def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
         for k in _MOMENT_NAMES
     )
     target_moments = tuple(r if d else e for d, e, r in zip(from_data, exact, estimated))
+    return target_moments, from_data
 
-    u = target.cdf(xs) if mem.cdf else None
+
+def _scores_1d(
+    x: np.ndarray,
+    xs: np.ndarray,
+    u: np.ndarray | None,
+    ref: np.ndarray | None,
+    target: Any,
+    mem: Members,
+    opts: Options,
+) -> dict[str, Any]:
+    """KS, CvM, AD, W1, energy distance and MMD: exact where the members allow, else vs ref."""
     if u is not None:
         ks = _ks_from_u(u)
         cvm = _cvm_from_u(u)
@@ -192,16 +218,25 @@ def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
         if ref is not None
         else None
     )
-    moments = _moments(
-        xs,
-        target_moments,
-        confidence_level=opts.confidence_level,
-        n_resamples=opts.n_resamples,
-        seed=opts.seed,
-    )
+    return dict(ks=ks, cvm=cvm, ad=ad, wasserstein=w1, energy_distance=energy, mmd=mmd)
 
-    # The verdict: one-sample floors where the target member is exact, two-sample (both
-    # sizes) where it was estimated from the data or the reference sample.
+
+def _checks_1d(
+    xs: np.ndarray,
+    u: np.ndarray | None,
+    ref: np.ndarray | None,
+    target: Any,
+    target_moments: tuple[float, float, float, float],
+    from_data: tuple[bool, ...],
+    ks: TestResult,
+    moments: Moments,
+    t: Thresholds,
+) -> tuple[list[Check], Check | None]:
+    """The 1-D verdict's checks and its standardised-sample shape check (or None)."""
+    # One-sample floors where the target member is exact, two-sample (both sizes) where it
+    # was estimated from the data or the reference sample.
+    n = xs.size
+    m = ref.size if ref is not None else 0
     t_mean, t_std, _, t_kurt = target_moments
     ks_name = "KS D" if u is not None else "two-sample KS D"
     checks = [Check("fit", ks_name, ks.statistic, t.ks_at(n, m=None if u is not None else m))]
@@ -223,22 +258,39 @@ def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
                 t.std_ratio_at(n, t_kurt, m=m if from_data[1] else None),
             )
         )
-        if moments.std > 0:
+        if moments.std > 0 and u is not None:
+            d = shape_ks_statistic(xs, moments, t_mean, t_std, target.cdf)
+            shape = Check("fit", "KS D of the standardised sample", d, t.ks_at(n))
+        elif moments.std > 0:
             z = (xs - moments.mean) / moments.std * t_std + t_mean
-            if u is not None:
-                uz = target.cdf(z)
-                i = np.arange(1, n + 1)
-                d = float(max(np.max(i / n - uz), np.max(uz - (i - 1) / n)))
-                shape = Check("fit", "KS D of the standardised sample", d, t.ks_at(n))
-            else:
-                d = _ks_2samp_statistic(z, ref)
-                shape = Check(
-                    "fit", "two-sample KS D of the standardised sample", d, t.ks_at(n, m=m)
-                )
+            d = _ks_2samp_statistic(z, ref)
+            shape = Check("fit", "two-sample KS D of the standardised sample", d, t.ks_at(n, m=m))
+    return checks, shape
+
+
+def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, coverage: Any) -> Report:
+    """Score finite 1-D samples with exact members where present, else against a sample."""
+    n = x.shape[0]
+    plan = _plan(target, mem, n, opts)
+    xs = np.sort(x[:, 0])
+    ref = plan.sample(target, opts.reference_seed)[:, 0] if plan.needed else None
+    target_moments, from_data = _target_moments_1d(target, mem, ref)
+    u = target.cdf(xs) if mem.cdf else None
+    scores = _scores_1d(x, xs, u, ref, target, mem, opts)
+    moments = _moments(
+        xs,
+        target_moments,
+        confidence_level=opts.confidence_level,
+        n_resamples=opts.n_resamples,
+        seed=opts.seed,
+    )
+    checks, shape = _checks_1d(
+        xs, u, ref, target, target_moments, from_data, scores["ks"], moments, opts.thresholds
+    )
     verdict = judge_checks(
         n=n,
         n_nonfinite=0,
-        thresholds=t,
+        thresholds=opts.thresholds,
         checks=checks,
         collapse_std_ratio=moments.std_ratio,
         coverage=coverage,
@@ -250,13 +302,8 @@ def _evaluate_1d(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
         target=target.spec,
         dim=1,
         moments=moments,
-        ks=ks,
-        cvm=cvm,
-        ad=ad,
-        wasserstein=w1,
-        energy_distance=energy,
+        **scores,
         verdict=verdict,
-        mmd=mmd,
         modes=coverage,
         two_sample=_two_sample_1d(target, mem, plan),
         skipped=_skipped_1d(target, mem),
@@ -279,19 +326,19 @@ def _two_sample_nd(target: Any, mem: Members) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _evaluate_nd(x: np.ndarray, target: Any, mem: Members, opts: Options, coverage: Any) -> Report:
-    n, dim = x.shape
-    t = opts.thresholds
-    plan = _plan(target, mem, n, opts)
-    ref = plan.sample(target, opts.reference_seed)
-    m = ref.shape[0]
-    exact_mean = mem.mean and not isinstance(target, Empirical)
-    exact_std = mem.std and not isinstance(target, Empirical)
-    t_mean = np.asarray(target.mean, dtype=float) if exact_mean else ref.mean(axis=0)
-    t_std = np.asarray(target.std, dtype=float) if exact_std else ref.std(axis=0, ddof=1)
-    moments = MomentsND(n, x.mean(axis=0), x.std(axis=0, ddof=1), t_mean, t_std)
-    kurt = _moment_statistics(ref, axis=0)[3]
-    marginal = tuple(_ks_2samp_statistic(x[:, j], ref[:, j]) for j in range(dim))
+def _checks_nd(
+    n: int,
+    m: int,
+    moments: MomentsND,
+    kurt: np.ndarray,
+    marginal: tuple[float, ...],
+    exact: tuple[bool, bool],
+    t: Thresholds,
+) -> list[Check]:
+    """Per-coordinate checks (KS, and mean and std where the std is usable), Bonferroni."""
+    dim = len(marginal)
+    exact_mean, exact_std = exact
+    t_std = moments.target_std
     checks = []
     for j in range(dim):
         checks.append(
@@ -321,10 +368,27 @@ def _evaluate_nd(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
                     t.std_ratio_at(n, float(kurt[j]), m=None if exact_std else m, coordinates=dim),
                 )
             )
+    return checks
+
+
+def _evaluate_nd(x: np.ndarray, target: Any, mem: Members, opts: Options, coverage: Any) -> Report:
+    """Score finite d-D samples: per-coordinate checks and two-sample scores against a sample."""
+    n, dim = x.shape
+    plan = _plan(target, mem, n, opts)
+    ref = plan.sample(target, opts.reference_seed)
+    m = ref.shape[0]
+    exact_mean = mem.mean and not isinstance(target, Empirical)
+    exact_std = mem.std and not isinstance(target, Empirical)
+    t_mean = np.asarray(target.mean, dtype=float) if exact_mean else ref.mean(axis=0)
+    t_std = np.asarray(target.std, dtype=float) if exact_std else ref.std(axis=0, ddof=1)
+    moments = MomentsND(n, x.mean(axis=0), x.std(axis=0, ddof=1), t_mean, t_std)
+    kurt = _moment_statistics(ref, axis=0)[3]
+    marginal = tuple(_ks_2samp_statistic(x[:, j], ref[:, j]) for j in range(dim))
+    checks = _checks_nd(n, m, moments, kurt, marginal, (exact_mean, exact_std), opts.thresholds)
     verdict = judge_checks(
         n=n,
         n_nonfinite=0,
-        thresholds=t,
+        thresholds=opts.thresholds,
         checks=checks,
         collapse_std_ratio=moments.total_std_ratio,
         coverage=coverage,
@@ -339,10 +403,8 @@ def _evaluate_nd(x: np.ndarray, target: Any, mem: Members, opts: Options, covera
         cvm=NAN_TEST,
         ad=NAN_TEST,
         wasserstein=_NAN,
-        energy_distance=energy_distance(x, ref, seed=opts.seed),
         verdict=verdict,
-        sliced_wasserstein=sliced_wasserstein(x, ref, seed=opts.seed),
-        mmd=mmd_test(
+        **two_sample_scores(
             x, ref, n_permutations=opts.mmd_permutations, max_n=opts.mmd_max_n, seed=opts.seed
         ),
         modes=coverage,
@@ -369,7 +431,7 @@ def diverged_sampled(
     """The 'diverged' Report of a protocol-path target: NaN scores, the same keys."""
     n, dim = x.shape
     plan = _plan(target, mem, n, opts)
-    modes = ModeCoverage(_NAN, len(target.modes), _NAN, _NAN, ()) if has_modes(target) else None
+    modes = nan_coverage(target)
     if dim == 1:
         exact = _exact_moments(target, mem)
         return Report(

@@ -366,41 +366,8 @@ def scipy_target(
         else None
     )
     if name == "multivariate_normal":
-        unknown = sorted(set(params) - {"mean", "cov"})
-        if unknown:
-            raise ValueError(f"multivariate_normal takes mean and cov, got {', '.join(unknown)}")
-        if "mean" not in params or "cov" not in params:
-            raise ValueError(
-                "multivariate_normal needs mean=m1;m2;... and cov=c11;c12;...;cdd (row by row)"
-            )
-        mean = np.array(params["mean"], dtype=float)
-        cov = np.array(params["cov"], dtype=float)
-        d = mean.size
-        if cov.size != d * d:
-            raise ValueError(
-                f"multivariate_normal: cov must list d*d = {d * d} numbers for a mean of "
-                f"dimension {d}, got {cov.size}"
-            )
-        try:
-            dist = scipy.stats.multivariate_normal(mean, cov.reshape(d, d))
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            raise ValueError(f"multivariate_normal rejects these parameters: {exc}") from None
-        return ScipyMultivariateNormal(dist)
-    if isinstance(gen, scipy.stats.rv_discrete):
-        raise ValueError(
-            f"scipy.stats.{name} is discrete; only continuous distributions can be targets"
-        )
-    if not isinstance(gen, scipy.stats.rv_continuous):
-        if type(gen).__name__.endswith("_gen"):
-            raise ValueError(
-                f"scipy.stats.{name} is multivariate; of those only multivariate_normal is supported"
-            )
-        close = difflib.get_close_matches(name, _continuous_names(), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(
-            f"{name!r} is not a continuous scipy.stats distribution{hint}; e.g. norm, gamma, "
-            "beta, t, lognorm"
-        )
+        return _multivariate_normal(params)
+    _check_continuous(name, gen)
     scalars: dict[str, float] = {}
     for key, values in params.items():
         if len(values) != 1:
@@ -423,3 +390,46 @@ def scipy_target(
         *(scalars[s] for s in shapes), loc=scalars.get("loc", 0.0), scale=scalars.get("scale", 1.0)
     )
     return ScipyTarget(frozen)
+
+
+def _multivariate_normal(params: dict[str, tuple[float, ...]]) -> ScipyMultivariateNormal:
+    """The ``scipy:multivariate_normal,mean=...,cov=...`` target (cov listed row by row)."""
+    unknown = sorted(set(params) - {"mean", "cov"})
+    if unknown:
+        raise ValueError(f"multivariate_normal takes mean and cov, got {', '.join(unknown)}")
+    if "mean" not in params or "cov" not in params:
+        raise ValueError(
+            "multivariate_normal needs mean=m1;m2;... and cov=c11;c12;...;cdd (row by row)"
+        )
+    mean = np.array(params["mean"], dtype=float)
+    cov = np.array(params["cov"], dtype=float)
+    d = mean.size
+    if cov.size != d * d:
+        raise ValueError(
+            f"multivariate_normal: cov must list d*d = {d * d} numbers for a mean of "
+            f"dimension {d}, got {cov.size}"
+        )
+    try:
+        dist = scipy.stats.multivariate_normal(mean, cov.reshape(d, d))
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise ValueError(f"multivariate_normal rejects these parameters: {exc}") from None
+    return ScipyMultivariateNormal(dist)
+
+
+def _check_continuous(name: str, gen: Any) -> None:
+    """Raise ValueError, with close names, unless ``gen`` is a continuous scipy.stats generator."""
+    if isinstance(gen, scipy.stats.rv_discrete):
+        raise ValueError(
+            f"scipy.stats.{name} is discrete; only continuous distributions can be targets"
+        )
+    if not isinstance(gen, scipy.stats.rv_continuous):
+        if type(gen).__name__.endswith("_gen"):
+            raise ValueError(
+                f"scipy.stats.{name} is multivariate; of those only multivariate_normal is supported"
+            )
+        close = difflib.get_close_matches(name, _continuous_names(), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ValueError(
+            f"{name!r} is not a continuous scipy.stats distribution{hint}; e.g. norm, gamma, "
+            "beta, t, lognorm"
+        )
