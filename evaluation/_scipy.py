@@ -28,6 +28,7 @@ import scipy.stats
 
 from ._scipy_mvn import ScipyMultivariateNormal
 from ._target import format_number
+from ._univariate import _FrozenScipyFunctions
 from ._validation import check_int, check_real, check_rng
 
 __all__ = ["ScipyTarget", "from_scipy", "scipy_target"]
@@ -66,7 +67,7 @@ def _quad(f: Any, a: float, b: float, points: np.ndarray, tol: float) -> tuple[f
     return total, ok
 
 
-class ScipyTarget:
+class ScipyTarget(_FrozenScipyFunctions):
     """A frozen continuous univariate scipy.stats distribution as an exact 1-D target.
 
     ``ScipyTarget(scipy.stats.gamma(2, scale=1.5))``; ``evaluation.as_target`` wraps a frozen
@@ -207,32 +208,7 @@ class ScipyTarget:
         v = self._mvsk[1]
         return math.sqrt(v) if v >= 0 else math.nan
 
-    @property
-    def skewness(self) -> float:
-        return self._mvsk[2]
-
-    @property
-    def excess_kurtosis(self) -> float:
-        return self._mvsk[3]
-
-    # -- distribution functions ------------------------------------------------------------
-    def pdf(self, x: Any) -> np.ndarray:
-        return self._dist.pdf(x)
-
-    def cdf(self, x: Any) -> np.ndarray:
-        return self._dist.cdf(x)
-
-    def sf(self, x: Any) -> np.ndarray:
-        return self._dist.sf(x)
-
-    def logcdf(self, x: Any) -> np.ndarray:
-        return self._dist.logcdf(x)
-
-    def logsf(self, x: Any) -> np.ndarray:
-        return self._dist.logsf(x)
-
-    def ppf(self, q: Any) -> np.ndarray:
-        return self._dist.ppf(q)
+    # -- distribution functions: pdf, cdf, sf, logcdf, logsf, ppf (_FrozenScipyFunctions) ----
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` draws from scipy (``rvs(size=n, random_state=rng)``), float64 of shape (n, 1)."""

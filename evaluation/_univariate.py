@@ -37,20 +37,12 @@ class _Univariate:
         return f"{self.kind}:{args}"
 
 
-class _ScipyBacked(_Univariate):
-    """A 1-D target whose functions are those of a frozen scipy.stats distribution."""
+class _FrozenScipyFunctions:
+    """The distribution functions and higher moments of a frozen scipy.stats distribution
+    ``self._dist`` whose ``(mean, var, skewness, excess kurtosis)`` are ``self._mvsk``."""
 
-    def _make_dist(self) -> Any:
-        raise NotImplementedError
-
-    @cached_property
-    def _dist(self) -> Any:
-        return self._make_dist()
-
-    @cached_property
-    def _mvsk(self) -> tuple[float, float, float, float]:
-        m, v, s, k = self._dist.stats(moments="mvsk")
-        return float(m), float(v), float(s), float(k)
+    _dist: Any
+    _mvsk: tuple[float, float, float, float]
 
     @property
     def skewness(self) -> float:
@@ -77,6 +69,23 @@ class _ScipyBacked(_Univariate):
 
     def ppf(self, q: Any) -> np.ndarray:
         return self._dist.ppf(q)
+
+
+class _ScipyBacked(_FrozenScipyFunctions, _Univariate):
+    """A 1-D target whose functions are those of a frozen scipy.stats distribution."""
+
+    def _make_dist(self) -> Any:
+        raise NotImplementedError
+
+    @cached_property
+    def _dist(self) -> Any:
+        return self._make_dist()
+
+    @cached_property
+    def _mvsk(self) -> tuple[float, float, float, float]:
+        m, v, s, k = self._dist.stats(moments="mvsk")
+        return float(m), float(v), float(s), float(k)
+
 
     def _draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self._dist.rvs(size=n, random_state=rng)
