@@ -81,7 +81,7 @@ def payload(
         "dtype": str(dtype).removeprefix("torch."),
         "device": str(device),
         "engine": engine,
-        "trainer_engine": "fused" if trainer.fused is not None else "autograd",
+        "trainer_engine": "autograd" if trainer.fused is None else trainer.fused.kind,
         "target": spec if isinstance(spec, str) else None,
         "target_dim": int(trainer.target.dim),
         "holdout": float(trainer.holdout),
@@ -161,8 +161,10 @@ def restored_trainer(
     if target.dim != data["target_dim"]:
         raise CheckpointError(f"{path} was trained on a target of dimension {data['target_dim']}, not {target.dim}")
     holdout = data.get("holdout", HOLDOUT)  # absent from files written before data targets
-    trainer = Trainer(config, seeds, target, device=device, dtype=dtype, engine=engine, holdout=holdout)
-    kind = "fused" if trainer.fused is not None else "autograd"
+    # Under "auto", the engine that wrote the state (auto's choice may have changed since).
+    chosen = data["trainer_engine"] if engine == "auto" else engine
+    trainer = Trainer(config, seeds, target, device=device, dtype=dtype, engine=chosen, holdout=holdout)
+    kind = "autograd" if trainer.fused is None else trainer.fused.kind
     if kind != data["trainer_engine"]:
         raise CheckpointError(
             f"{path} was trained by the {data['trainer_engine']} engine, this GAN trains with {kind} "

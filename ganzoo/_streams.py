@@ -209,6 +209,11 @@ class TrainingBatches:
         uniform = uniform.to(self.device).permute(1, 2, 0, 3)  # (steps, c, K, draws)
         return real, noise, uniform
 
+    def retarget(self, target) -> None:
+        """Draw real batches from ``target`` from now on (the next chunk is drawn anew)."""
+        self.target = target
+        self._chunk_index, self._chunk = -1, None
+
     def chunk(self, step: int) -> Chunk:
         """The :class:`Chunk` holding ``step``, with the step's index in it."""
         chunk, offset = divmod(step, CHUNK_STEPS)

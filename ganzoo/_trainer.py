@@ -146,7 +146,7 @@ class Trainer:
         is split as at construction). The standard units stay those the networks learned in."""
         training_data, scoring = split_target(target, holdout)
         self.target, self.holdout, self.scoring_target = target, holdout, scoring
-        self.batches.target = training_data
+        self.batches.retarget(training_data)
 
     @property
     def sampling_generator(self) -> torch.nn.Module:

@@ -88,6 +88,8 @@ class FusedEngine:
     work ahead (:func:`should_compile`).
     """
 
+    kind = "fused"
+
     def __init__(
         self,
         config: GANConfig,

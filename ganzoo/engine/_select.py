@@ -1,13 +1,15 @@
-"""Which code trains a GAN's members: the fused engine where it can, else autograd."""
+"""Which code trains a GAN's members: a fused engine where it can, else autograd."""
 
 from __future__ import annotations
 
 from .._networks import StackedMLP
 from .._validation import check_choice
+from . import _numba_engine
 from ._fused import FusedEngine
+from ._numba_engine import NumbaEngine
 from ._support import unsupported_features
 
-ENGINES = ("auto", "autograd", "fused", "fused-eager", "fused-compiled")
+ENGINES = ("auto", "autograd", "fused", "fused-eager", "fused-compiled", "numba")
 _COMPILE = {"auto": None, "fused": None, "fused-eager": False, "fused-compiled": True}
 
 
@@ -16,16 +18,26 @@ def check_engine(engine: str) -> str:
     return check_choice("engine", engine, ENGINES)
 
 
-def make_engine(engine: str, trainer) -> FusedEngine | None:
-    """The fused engine for ``trainer``'s networks, or None for the autograd path.
+def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
+    """The engine that trains ``trainer``'s networks, or None for the autograd path.
 
-    ``engine="auto"`` falls back to autograd on a setting the fused engine does not
-    support; ``"fused"`` (and its forced variants) raise a ValueError naming what is not.
+    ``engine="auto"``: the numba engine on the CPU, the torch fused engine on another
+    device (or where numba cannot be imported), both only for settings they support, else
+    autograd. ``"fused"`` (and its forced variants) and ``"numba"`` raise a ValueError
+    naming what they do not support. A function of the setting, the device and the
+    installation only, so the same call always trains with the same engine.
     """
     check_engine(engine)
     if engine == "autograd":
         return None
+    if engine == "auto" and trainer.device.type == "cpu" and not _numba_engine.IMPORT_ERROR:
+        engine = "numba" if not unsupported_features(trainer.config) else "auto"
     problems = unsupported_features(trainer.config)
+    if engine == "numba":
+        if trainer.device.type != "cpu":
+            problems.append(f"the device {str(trainer.device)!r} (the numba kernels run on the CPU)")
+        if _numba_engine.IMPORT_ERROR:
+            problems.append(_numba_engine.IMPORT_ERROR)
     if not problems and not all(
         isinstance(net, StackedMLP) for net in (trainer.generator, trainer.discriminator)
     ):  # pragma: no cover - MLPSpec builds StackedMLP; a guard for future builders
@@ -34,7 +46,7 @@ def make_engine(engine: str, trainer) -> FusedEngine | None:
         if engine == "auto":
             return None
         raise ValueError(
-            f"engine={engine!r} cannot train this setting: the fused engine does not support "
+            f"engine={engine!r} cannot train this setting: the {'numba' if engine == 'numba' else 'fused'} engine does not support "
             f"{'; '.join(problems)}. Use engine='auto' (falls back to autograd) or engine='autograd'."
         )
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
@@ -43,6 +55,15 @@ def make_engine(engine: str, trainer) -> FusedEngine | None:
         # flag (set by the scheduler's wrapper of optimizer.step) tells the scheduler that
         # it is not being stepped before its optimizer, which it would warn about.
         optimizer._opt_called = True  # type: ignore[attr-defined]
+    if engine == "numba":
+        return NumbaEngine(
+            trainer.config,
+            trainer.generator,
+            trainer.discriminator,
+            trainer.generator_average,
+            optimizers=(trainer.g_optimizer, trainer.d_optimizer),
+            schedulers=trainer.schedulers,
+        )
     return FusedEngine(
         trainer.config,
         trainer.generator,

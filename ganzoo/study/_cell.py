@@ -196,7 +196,7 @@ def run_cell(
         cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
     finally:
         torch.set_num_threads(threads)
-    engine = "fused" if gan.trainer.fused is not None else "autograd"
+    engine = "autograd" if gan.trainer.fused is None else gan.trainer.fused.kind
     overrides = dict(cell.setting.overrides) | ({"recommended": True} if cell.setting.recommended else {})
     records = []
     for k, seed in enumerate(cell.seeds):

@@ -139,9 +139,9 @@ def tolerance(config) -> dict[str, float]:
     return {"rtol": 1e-8, "atol": 1e-10} if config.penalties else {"rtol": 1e-10, "atol": 1e-12}
 
 
-def pair(make, steps, *, target=TARGET, **fit):
-    """The same GAN trained by the fused (eager) step and by the autograd step."""
-    fused = train(make(engine="fused-eager"), steps, target, **dict(fit))
+def pair(make, steps, *, target=TARGET, engine="fused-eager", **fit):
+    """The same GAN trained by a fused engine (torch's eager step, or ``engine``) and by autograd."""
+    fused = train(make(engine=engine), steps, target, **dict(fit))
     reference = train(make(engine="autograd"), steps, target, **dict(fit))
     assert fused.trainer.fused is not None and reference.trainer.fused is None
     return fused, reference
@@ -223,6 +223,30 @@ def fused_step_equals_autograd_step_where_supported(case):
     assert_same_training(fused, reference, **tolerance(case.make(seed=0).config))
 
 
+def numba_step_equals_autograd_step_where_supported(case):
+    """The numba engine (auto's choice on the CPU) trains what autograd trains, and an
+    ensemble member is bit for bit the single run with its seed, whatever the threads."""
+    if unsupported_features(case.make(seeds=[3, 5]).config):
+        assert case.make(seeds=[3, 5], engine="auto").build(TARGET).fused is None
+        with pytest.raises(ValueError, match="numba engine does not support"):
+            case.make(seeds=[3, 5], engine="numba").build(TARGET)
+        return
+    fast, reference = pair(lambda **kw: case.make(seeds=[3, 5], dtype=torch.float64, **kw), 100, engine="numba")
+    assert fast.trainer.fused.kind == "numba"
+    assert_same_training(fast, reference, **tolerance(case.make(seed=0).config))
+    single = train(case.make(seed=5, dtype=torch.float64, engine="numba"), 100)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # the numba engine runs members on as many threads as torch may
+    try:
+        two_threads = train(case.make(seeds=[3, 5], dtype=torch.float64, engine="numba"), 100)
+    finally:
+        torch.set_num_threads(threads)
+    for a, b, c in zip(state(fast), state(single), state(two_threads), strict=True):
+        np.testing.assert_array_equal(a[1], b[0])
+        np.testing.assert_array_equal(a, c)
+    np.testing.assert_array_equal(fast.history.g_loss[1], single.history.g_loss)
+
+
 GENERIC_CHECKS = [
     cites_a_paper,
     losses_and_penalties_are_finite_per_member,
@@ -231,4 +255,5 @@ GENERIC_CHECKS = [
     same_seed_gives_identical_runs,
     ensemble_member_equals_the_single_run_with_its_seed,
     fused_step_equals_autograd_step_where_supported,
+    numba_step_equals_autograd_step_where_supported,
 ]

@@ -224,7 +224,7 @@ def test_unknown_engine_is_rejected():
 
 
 def test_compile_pays_only_for_large_work():
-    trainer = VanillaGAN(seed=0).build(TARGET)
+    trainer = VanillaGAN(seed=0, engine="fused").build(TARGET)
     plan = trainer.fused.plan
 
     def with_members(k):

@@ -60,6 +60,8 @@ CASES = [
     Case("autograd-ensemble", NonSaturatingGAN, dict(seeds=[3, 4], engine="autograd", **DECAY)),
     Case("fused-single", NonSaturatingGAN, dict(seed=3, engine="fused-eager", **DECAY)),
     Case("fused-ensemble", NonSaturatingGAN, dict(seeds=[3, 4], engine="fused-eager", **DECAY)),
+    Case("numba-ensemble", NonSaturatingGAN, dict(seeds=[3, 4], engine="numba", **DECAY)),
+    Case("wgan-gp-numba", WGANGP, dict(seeds=[0, 1], engine="numba", n_critic=2, ema_decay=0.5)),
     # RMSprop state and weight clipping on the fused engine; the gradient penalty's random
     # points (keyed by seed and step) on both engines.
     Case("wgan-fused", WGAN, dict(seeds=[0, 1], engine="fused-eager", n_critic=2)),
@@ -123,7 +125,7 @@ def assert_same_run(a: GAN, b: GAN) -> None:
             for key in sa:
                 assert identical(sa[key], sb[key]), f"{name}.{key}"
     if ta.fused is not None:
-        for state_a, state_b in zip(ta.fused.states, tb.fused.states):
+        for state_a, state_b in zip(ta.fused.state_dict()["states"], tb.fused.state_dict()["states"], strict=True):
             for x, y in zip(state_a, state_b, strict=True):
                 assert identical(x, y)
     for oa, ob in ((ta.g_optimizer, tb.g_optimizer), (ta.d_optimizer, tb.d_optimizer)):
@@ -160,7 +162,7 @@ def references():
 def test_a_run_resumed_from_its_checkpoint_ends_bit_identical(case, references, tmp_path, monkeypatch):
     gan = interrupted_then_resumed(case, tmp_path / "run.pt", monkeypatch)
     expected = references(case)
-    assert (gan.trainer.fused is not None) == (expected.trainer.fused is not None) == ("fused" in case.id)
+    assert (gan.trainer.fused is not None) == (expected.trainer.fused is not None) == ("fused" in case.id or "numba" in case.id)
     assert list(gan.history.eval_steps) == [50, 100] and gan.history.scores  # checks before and after the stop
     if case.id.startswith("diverged"):
         assert gan.history.diverged_at[1] == 3 and gan.trainer.divergence_reasons[1]
@@ -273,7 +275,7 @@ def test_resuming_a_finished_fit_does_nothing(tmp_path):
 
 def test_restore_and_load_refuse_a_checkpoint_of_another_run(tmp_path):
     path = tmp_path / "run.pt"
-    NonSaturatingGAN(seeds=[0, 1], engine="auto").fit(steps=2, eval_every=0, progress=False, checkpoint=path)
+    NonSaturatingGAN(seeds=[0, 1], engine="fused").fit(steps=2, eval_every=0, progress=False, checkpoint=path)
     with pytest.raises(CheckpointError, match=r"seeds \[0, 1\], this GAN has seeds \[0, 2\]"):
         NonSaturatingGAN(seeds=[0, 2]).restore(path)
     with pytest.raises(CheckpointError, match="another setting .batch_size: saved 64, here 32"):

@@ -163,7 +163,7 @@ SEEDS_AND_ENGINES = [
          r"^seeds\[\w+\] must be an integer, got True"),
     case("seed-and-seeds", lambda: VanillaGAN(seed=0, seeds=[1]), ValueError, r"^give seed or seeds, not both"),
     case("engine-unknown", lambda: VanillaGAN(seed=0, engine="cuda"), ValueError,
-         r"^engine must be one of 'auto', 'autograd', 'fused', 'fused-eager', 'fused-compiled'; got 'cuda'$"),
+         r"^engine must be one of 'auto', 'autograd', 'fused', 'fused-eager', 'fused-compiled', 'numba'; got 'cuda'$"),
     case("engine-none", lambda: VanillaGAN(seed=0, engine=None), ValueError, r"^engine must be one of .*; got None$"),
     case("engine-fused-custom-network", lambda: VanillaGAN(
         seed=0, engine="fused", discriminator=nn.Sequential(nn.Linear(1, 4), nn.Tanh(), nn.Linear(4, 1))).build(),

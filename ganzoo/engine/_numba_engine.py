@@ -1,0 +1,250 @@
+"""The ``"numba"`` engine: the fused step as numba kernels, compiled once per machine.
+
+:class:`NumbaEngine` trains a Trainer's K members with :func:`ganzoo.engine._numba_kernels.run_steps`:
+the same hand-derived step as the torch fused engine (same settings supported, same
+formulas), with no torch operation per step and no compilation per process (numba caches
+its machine code on disk; the first use on a machine compiles for about a minute per float
+type, every later process loads it in well under a second). The torch modules stay the
+source of truth for the weights: the kernels update the torch modules' flat parameter
+buffers in place, through numpy views of their memory (so sampling, checkpoints and
+``member(k)`` see every update, with no copy); the optimizer state lives here and goes into
+checkpoints like the fused engine's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .._config import GANConfig
+from .._networks import StackedMLP
+from ._fused import adopt
+
+try:  # numba is a dependency; without it (or where it fails to import) auto uses torch
+    from . import _numba_kernels as kernels
+except ImportError as error:  # pragma: no cover - depends on the installation
+    kernels = None
+    IMPORT_ERROR = f"numba cannot be imported ({error})"
+else:
+    IMPORT_ERROR = ""
+
+
+# The kernels' integer codes (the branches of _numba_kernels._act, _d_loss_term, ...).
+ACTIVATION_CODES = {"relu": 0, "leaky_relu": 1, "elu": 2, "tanh": 3, "sigmoid": 4, "silu": 5, "identity": 6}
+LOSS_CODES = {
+    "SigmoidBCELoss": 0,
+    "MinimaxLoss": 1,
+    "NonSaturatingLoss": 2,
+    "WassersteinLoss": 3,
+    "HingeLoss": 4,
+    "LeastSquaresLoss": 5,
+}
+OPTIMIZER_CODES = {"Adam": 0, "RMSprop": 1, "SGD": 2}
+PENALTY_CODES = {"GradientPenalty": 0, "R1": 1, "R2": 2}
+
+
+def _sizes(spec, fan_in: int, fan_out: int) -> np.ndarray:
+    return np.array(spec.layer_sizes(fan_in, fan_out), dtype=np.int64)
+
+
+def _optimizer(spec) -> tuple[int, list[float], int]:
+    """The optimizer's code, its three numbers and its state slots."""
+    name = type(spec).__name__
+    code = OPTIMIZER_CODES[name]
+    if name == "Adam":
+        return code, [spec.betas[0], spec.betas[1], spec.eps], 2
+    if name == "RMSprop":
+        return code, [spec.alpha, spec.eps, 0.0], 1
+    return code, [spec.momentum, 0.0, 0.0], 1
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Setting:
+    """A GANConfig as the kernel's data: layer sizes, integer codes, float parameters."""
+
+    g_sizes: np.ndarray
+    d_sizes: np.ndarray
+    codes: np.ndarray  # g act, g head, d act, d head, loss, g opt, d opt, n_critic, EMA on
+    hyper: np.ndarray  # loss a, b, c; g opt x3; d opt x3; clip; EMA weight
+    penalties: np.ndarray  # (n, 3): kind, one-sided, offset of its numbers in a step's row
+    penalty_weights: np.ndarray  # (n,)
+    g_slots: int
+    d_slots: int
+
+    @classmethod
+    def of(cls, config: GANConfig, dim: int) -> Setting:
+        act = ACTIVATION_CODES
+        g_opt, g_hyper, g_slots = _optimizer(config.g_optimizer)
+        d_opt, d_hyper, d_slots = _optimizer(config.d_optimizer)
+        loss = config.loss
+        penalties, weights, offset = [], [], 0
+        for penalty in config.penalties:
+            name = type(penalty).__name__
+            one_sided = int(getattr(penalty, "one_sided", False))
+            penalties.append([PENALTY_CODES[name], one_sided, offset])
+            weights.append(penalty.weight if name == "GradientPenalty" else penalty.gamma)
+            offset += penalty.draws(config.batch_size, dim)
+        clip = min((c.clip for c in config.constraints), default=0.0)
+        return cls(
+            g_sizes=_sizes(config.generator, config.latent_dim, dim),
+            d_sizes=_sizes(config.discriminator, dim, 1),
+            codes=np.array(
+                [
+                    act[config.generator.activation], act[config.generator.output],
+                    act[config.discriminator.activation], act[config.discriminator.output],
+                    LOSS_CODES[type(loss).__name__], g_opt, d_opt, config.n_critic,
+                    int(config.ema_decay > 0),
+                ],
+                dtype=np.int64,
+            ),  # fmt: skip
+            hyper=np.array(
+                [getattr(loss, "a", 0.0), getattr(loss, "b", 0.0), getattr(loss, "c", 0.0),
+                 *g_hyper, *d_hyper, clip, 1.0 - config.ema_decay],
+                dtype=np.float64,
+            ),  # fmt: skip
+            penalties=np.array(penalties, dtype=np.int64).reshape(-1, 3),
+            penalty_weights=np.array(weights, dtype=np.float64),
+            g_slots=g_slots,
+            d_slots=d_slots,
+        )
+
+
+class NumbaEngine:
+    """Trains a Trainer's K members with the numba kernels instead of torch operations.
+
+    The learning rates are read at each step from the trainer's torch optimizers, whose
+    schedulers this engine steps as it goes (``GANConfig.lr_decay``): one source of truth for
+    the rate whichever engine trains.
+    """
+
+    kind = "numba"
+    runs_spans = True  # every span is one kernel call per chunk of batches
+    compile = False  # nothing is compiled per process (the trainer reads these two)
+    compiled = False
+
+    def __init__(
+        self,
+        config: GANConfig,
+        generator: StackedMLP,
+        discriminator: StackedMLP,
+        generator_average: StackedMLP | None,
+        *,
+        optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer],
+        schedulers: list,
+    ) -> None:
+        g_flat, _ = adopt(generator)
+        d_flat, _ = adopt(discriminator)
+        ema_flat = adopt(generator_average)[0] if generator_average is not None else None
+        self.buffers = (g_flat, d_flat, ema_flat)
+        self.setting = Setting.of(config, generator.weights[-1].shape[2])
+        members, dtype = g_flat.shape[0], g_flat.numpy().dtype
+        self.g_state = np.zeros((members, self.setting.g_slots, g_flat.shape[1]), dtype)
+        self.d_state = np.zeros((members, self.setting.d_slots, d_flat.shape[1]), dtype)
+        self.adam_steps = np.zeros((members, 2), np.float64)  # the two optimizers' step counts
+        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
+        self._schedulers = schedulers
+
+    @property
+    def members(self) -> int:
+        return self.buffers[0].shape[0]
+
+    def prepare(self, steps: int) -> None:
+        """Nothing to choose: the kernels are compiled once per machine, not per call."""
+
+    def run(
+        self, batches, first_step: int, count: int, *, progress: Callable[[int], object] = lambda steps: None
+    ) -> tuple[Tensor, Tensor]:
+        """Train ``count`` generator steps from ``first_step`` on ``batches`` (a ``TrainingBatches``),
+        one kernel call per chunk; steps the learning-rate schedulers; returns the losses,
+        ``(count, K)`` each, as the trainer's dtype."""
+        g_flat, d_flat, ema_flat = self.buffers
+        g, d = g_flat.numpy(), d_flat.numpy()  # views: the kernels write the modules' weights
+        ema = ema_flat.numpy() if ema_flat is not None else np.zeros((self.members, 0), g.dtype)
+        losses = np.empty((self.members, count, 2), g.dtype)
+        s = self.setting
+        threads = max(1, min(torch.get_num_threads(), self.members))
+        step, end = first_step, first_step + count
+        while step < end:
+            offset, real, noise, uniform = batches.chunk(step)
+            # The chunk's member-major storage (TrainingBatches draws it so), without a copy.
+            real, noise, uniform = real.permute(2, 0, 1, 3, 4), noise.permute(2, 0, 1, 3, 4), uniform.permute(2, 0, 1, 3)
+            stop = min(offset + end - step, real.shape[1])
+            chunk_losses = np.empty((self.members, real.shape[1], 2), g.dtype)
+            kernels.run_with_threads(
+                threads, g, d, ema, self.g_state, self.d_state, self.adam_steps,
+                s.g_sizes, s.d_sizes, s.codes, s.hyper, s.penalties, s.penalty_weights,
+                self._learning_rates(stop - offset), _array(real), _array(noise), _array(uniform),
+                offset, stop, chunk_losses,
+            )  # fmt: skip
+            losses[:, step - first_step : step - first_step + stop - offset] = chunk_losses[:, offset:stop]
+            progress(stop - offset)
+            step += stop - offset
+        result = torch.from_numpy(np.ascontiguousarray(losses.transpose(2, 1, 0)))
+        return result[0], result[1]
+
+    def _learning_rates(self, steps: int) -> np.ndarray:
+        """This many steps' (generator, discriminator) learning rates, stepping the schedulers."""
+        lrs = np.empty((steps, 2), np.float64)
+        for i in range(steps):
+            lrs[i] = self._groups[0]["lr"], self._groups[1]["lr"]
+            for scheduler in self._schedulers:
+                scheduler.step()
+        return lrs
+
+    def step(self, real: Tensor, noise_d: Tensor, noise_g: Tensor, uniform: Tensor) -> tuple[Tensor, Tensor]:
+        """One generator step on a :class:`~ganzoo._streams.StepBatches` (the trainer steps the
+        schedulers after it, as for the torch engines)."""
+        one = _OneStep(real, torch.cat([noise_d, noise_g[None]]), uniform)
+        schedulers, self._schedulers = self._schedulers, []
+        try:
+            d_loss, g_loss = self.run(one, 0, 1)
+        finally:
+            self._schedulers = schedulers
+        return d_loss[0], g_loss[0]
+
+    # -- checkpoints --------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, list[list[Tensor]]]:
+        """A copy of the optimizer state, ``{"states": [g_state, d_state]}``: per network its
+        state slots ``(K, P)`` each, then its optimizer's step counts ``(K,)``."""
+        return {
+            "states": [
+                [torch.from_numpy(state[:, slot].copy()) for slot in range(state.shape[1])]
+                + [torch.from_numpy(self.adam_steps[:, column].copy())]
+                for column, state in enumerate((self.g_state, self.d_state))
+            ]
+        }
+
+    def load_state_dict(self, state: dict, *, optimizers: tuple[torch.optim.Optimizer, ...]) -> None:
+        """Copy :meth:`state_dict`'s output in; ``optimizers`` are the trainer's (whose
+        param-group dicts, where the rates are read, loading replaced)."""
+        saved = state["states"]
+        live = (self.g_state, self.d_state)
+        if len(saved) != 2 or any(len(s) != state.shape[1] + 1 for s, state in zip(saved, live)):
+            raise ValueError("the saved numba optimizer state has another layout (another optimizer?)")
+        for column, (copies, state) in enumerate(zip(saved, live)):
+            for slot, value in enumerate(copies[:-1]):
+                if tuple(value.shape) != state[:, slot].shape:
+                    raise ValueError(f"numba optimizer state of shape {tuple(value.shape)}, expected {state[:, slot].shape}")
+                state[:, slot] = value.numpy()
+            self.adam_steps[:, column] = copies[-1].numpy()
+        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
+
+
+def _array(tensor: Tensor) -> np.ndarray:
+    """A tensor's memory as numpy, without a copy where it is contiguous."""
+    return np.ascontiguousarray(tensor.numpy())
+
+
+class _OneStep:
+    """One step's batches posing as a one-step chunk of a ``TrainingBatches``."""
+
+    def __init__(self, real: Tensor, noise: Tensor, uniform: Tensor) -> None:
+        self.arrays = (real[None], noise[None], uniform[None])
+
+    def chunk(self, step: int):
+        return (0, *self.arrays)

@@ -1,0 +1,500 @@
+"""The numba kernels of the ``"numba"`` engine: a whole chunk of fused GAN steps per call.
+
+The same hand-derived forward, backward, penalty and optimizer steps as the torch fused
+engine (``_layers.py``, ``_rules.py``; formulas there and in ``docs/engine.md``), written as
+plain loops that numba compiles once per machine (``cache=True``: later processes load the
+machine code from disk in a fraction of a second) instead of torch graphs that are compiled
+again in every process.
+
+Layout: members are the outer loop (in parallel over numba's threads, ``prange``), and
+within a member the batch rows are the innermost axis of every activation
+(``(layers, width, rows)``), so that the loops over a batch are the vector loops (the
+reference step takes ≈ 11 µs per member on one core, ``docs/engine.md``). Members never meet: each computes exactly the operations of the single run with its seed, in the
+same order (numba's default ``fastmath=False`` neither reassociates sums nor fuses
+multiply-adds), so member k of an ensemble is bit for bit the single run with its seed,
+whatever K and however many threads. The parameters ``(K, P)``, the batches
+``(K, steps, n_critic, B, dim)`` and the optimizer state ``(K, slots, P)`` are the torch
+tensors' own memory, member-major, shared without a copy.
+
+Every setting is data (integer codes and parameter arrays, see the ``*_CODES`` tables of
+``_numba_engine.py``), so one compiled kernel per float type serves every loss, activation,
+optimizer and penalty. All jitted code lives in this one file: numba's on-disk cache is
+invalidated by changes to the file of the cached function only.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numba as nb
+import numpy as np
+
+# numba's own thread pool, not a second OpenMP runtime beside torch's (two of them in one
+# process oversubscribe the cores); the caller drives it from one thread.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    nb.config.THREADING_LAYER = "workqueue"
+
+# The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
+LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU()'s
+ELU_ALPHA = 1.0  # torch.nn.ELU()'s
+_BCE_EPSILON = 1e-12  # binary_cross_entropy_backward's clamp of p (1 - p)
+_SOFTPLUS_THRESHOLD = 20.0  # softplus(x) = x above it (torch's default)
+
+_jit = nb.njit(cache=True, nogil=True)
+_inline = nb.njit(cache=True, nogil=True, inline="always")
+
+
+# --------------------------------------------------------------------------------------
+# Elementwise rules (scalars)
+
+
+@_inline
+def _sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@_inline
+def _act(code, z):
+    if code == 0:
+        return z if z > 0 else 0.0 * z
+    if code == 1:
+        return z if z > 0 else LEAKY_SLOPE * z
+    if code == 2:
+        return z if z > 0 else ELU_ALPHA * math.expm1(z)
+    if code == 3:
+        return math.tanh(z)
+    if code == 4:
+        return _sigmoid(z)
+    if code == 5:
+        return z * _sigmoid(z)
+    return z
+
+
+@_inline
+def _slope(code, z, a):
+    """act'(z), with a = act(z); the kernels autograd uses (relu' = [a > 0], ...)."""
+    if code == 0:
+        return 1.0 if a > 0 else 0.0
+    if code == 1:
+        return 1.0 if z > 0 else LEAKY_SLOPE
+    if code == 2:
+        return 1.0 if z > 0 else ELU_ALPHA * math.exp(z)
+    if code == 3:
+        return 1.0 - a * a
+    if code == 4:
+        return a * (1.0 - a)
+    if code == 5:
+        s = _sigmoid(z)
+        return s * (1.0 + z * (1.0 - s))
+    return 1.0
+
+
+@_inline
+def _activate(code, pre, acts, layer, o, rows):
+    """acts[layer + 1, o, :] = act(pre[layer, o, :]), the code's test outside the loop over
+    rows (so that the common activations compile to vector loops)."""
+    if code == 0:
+        for n in range(rows):
+            z = pre[layer, o, n]
+            acts[layer + 1, o, n] = z if z > 0 else z * 0
+    elif code == 6:
+        for n in range(rows):
+            acts[layer + 1, o, n] = pre[layer, o, n]
+    else:
+        for n in range(rows):
+            acts[layer + 1, o, n] = _act(code, pre[layer, o, n])
+
+
+@_inline
+def _times_slope(code, values, target, i, pre, acts, layer, rows):
+    """target[i, :] = values[i, :] * act'(pre[layer, i, :]) (acts[layer + 1] = act(pre[layer]))."""
+    if code == 0:
+        for n in range(rows):
+            v = values[i, n]
+            target[i, n] = v if acts[layer + 1, i, n] > 0 else v * 0
+    elif code == 6:
+        for n in range(rows):
+            target[i, n] = values[i, n]
+    else:
+        for n in range(rows):
+            target[i, n] = values[i, n] * _slope(code, pre[layer, i, n], acts[layer + 1, i, n])
+
+
+@_inline
+def _softplus(x):
+    return x if x > _SOFTPLUS_THRESHOLD else math.log1p(math.exp(x))
+
+
+@_inline
+def _softplus_grad(x):
+    if x > _SOFTPLUS_THRESHOLD:
+        return 1.0
+    e = math.exp(x)
+    return e / (e + 1.0)
+
+
+@_inline
+def _bce(p, y):
+    """nn.BCELoss's term: -(y log p + (1 - y) log(1 - p)), each log clamped at -100."""
+    log_p = max(math.log(p), -100.0) if p > 0 else -100.0
+    log_q = max(math.log1p(-p), -100.0) if p < 1 else -100.0
+    return -(y * log_p + (1.0 - y) * log_q)
+
+
+@_inline
+def _bce_on_sigmoid_grad(s, y, inv):
+    """d/ds of BCE(sigmoid(s), y) / B, as binary_cross_entropy_backward then sigmoid_backward."""
+    p = _sigmoid(s)
+    return inv * (p - y) / max(p * (1.0 - p), _BCE_EPSILON) * (p * (1.0 - p))
+
+
+@_inline
+def _d_loss_term(loss, a, b, s, real, inv):
+    """The discriminator loss's term of one score ``s`` (real or fake row) and its d/ds."""
+    sign = 1.0 if real else -1.0
+    if loss == 0:
+        y = 1.0 if real else 0.0
+        return inv * _bce(_sigmoid(s), y), _bce_on_sigmoid_grad(s, y, inv)
+    if loss == 1 or loss == 2:  # softplus(-sign s): -log σ(s) on real rows, -log(1 - σ(s)) on fake
+        return inv * _softplus(-sign * s), -sign * inv * _softplus_grad(-sign * s)
+    if loss == 3:  # mean f(fake) - mean f(real)
+        return -sign * inv * s, -sign * inv
+    if loss == 4:  # relu(1 - sign s)
+        margin = 1.0 - sign * s
+        return inv * max(margin, 0.0), -sign * inv if margin > 0 else 0.0 * s
+    target = b if real else a  # least squares: ½ (s - t)²
+    return 0.5 * inv * (s - target) ** 2, inv * (s - target)
+
+
+@_inline
+def _g_loss_term(loss, c, s, inv):
+    """The generator loss's term of one fake score ``s`` and its d/ds."""
+    if loss == 0:
+        return inv * _bce(_sigmoid(s), 1.0), _bce_on_sigmoid_grad(s, 1.0, inv)
+    if loss == 1:  # minimax: -softplus(s)
+        return -inv * _softplus(s), -inv * _softplus_grad(s)
+    if loss == 2:  # non-saturating: softplus(-s)
+        return inv * _softplus(-s), -inv * _softplus_grad(-s)
+    if loss == 3 or loss == 4:  # -mean f(fake)
+        return -inv * s, -inv
+    return 0.5 * inv * (s - c) ** 2, inv * (s - c)
+
+
+# --------------------------------------------------------------------------------------
+# One member's MLP, parameters (P,): per layer W (fan_in x fan_out, row major) then b
+# (fan_out), as the fused engine's flat rows; activations (layers + 1, width, rows).
+
+
+@_inline
+def _dot(a, layer, i, b, o, rows, zero):
+    """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (``zero`` is a zero of their
+    type, as torch accumulates a float32 product in float32), as 8 interleaved partial sums
+    combined pairwise: a fixed order (the same for every member and every K), and 8
+    independent chains of additions that compile to one vector register, instead of one
+    running sum that waits on each addition."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
+    n = 0
+    while n + 8 <= rows:
+        s0 += a[layer, i, n] * b[o, n]
+        s1 += a[layer, i, n + 1] * b[o, n + 1]
+        s2 += a[layer, i, n + 2] * b[o, n + 2]
+        s3 += a[layer, i, n + 3] * b[o, n + 3]
+        s4 += a[layer, i, n + 4] * b[o, n + 4]
+        s5 += a[layer, i, n + 5] * b[o, n + 5]
+        s6 += a[layer, i, n + 6] * b[o, n + 6]
+        s7 += a[layer, i, n + 7] * b[o, n + 7]
+        n += 8
+    while n < rows:
+        s0 += a[layer, i, n] * b[o, n]
+        n += 1
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@_inline
+def _offsets(sizes):
+    layers = sizes.shape[0] - 1
+    offsets = np.empty(layers, np.int64)
+    offset = 0
+    for layer in range(layers):
+        offsets[layer] = offset
+        offset += sizes[layer] * sizes[layer + 1] + sizes[layer + 1]
+    return offsets
+
+
+@_inline
+def _forward(p, sizes, offsets, act, head, acts, pre, rows):
+    """Forward the ``rows`` inputs in ``acts[0]``: pre-activations into ``pre[l]``, each
+    layer's output into ``acts[l + 1]`` (the network's output is ``acts[L]``)."""
+    layers = sizes.shape[0] - 1
+    for layer in range(layers):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        w0 = offsets[layer]
+        bias = w0 + fan_in * fan_out
+        code = act if layer < layers - 1 else head
+        for o in range(fan_out):
+            b = p[bias + o]
+            for n in range(rows):
+                pre[layer, o, n] = b
+            for i in range(fan_in):
+                w = p[w0 + i * fan_out + o]
+                for n in range(rows):
+                    pre[layer, o, n] += acts[layer, i, n] * w
+            _activate(code, pre, acts, layer, o, rows)
+
+
+@_inline
+def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_grad, zero, ones):
+    """Backpropagate ``dz`` (d/d output, width x rows, overwritten) through the network of
+    the last :func:`_forward`: with ``want_grad`` the parameter gradients into ``grad`` (a
+    network being trained needs nothing else), else d/d input into ``da`` (the generator
+    step needs only that from the critic)."""
+    layers = sizes.shape[0] - 1
+    for o in range(sizes[layers]):  # through the head
+        _times_slope(head, dz, dz, o, pre, acts, layers - 1, rows)
+    for layer in range(layers - 1, -1, -1):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        w0 = offsets[layer]
+        bias = w0 + fan_in * fan_out
+        if want_grad:
+            for i in range(fan_in):
+                for o in range(fan_out):
+                    grad[w0 + i * fan_out + o] = _dot(acts, layer, i, dz, o, rows, zero)
+            for o in range(fan_out):
+                grad[bias + o] = _dot(ones, 0, 0, dz, o, rows, zero)  # x 1 is exact: a sum
+            if layer == 0:
+                return
+        for i in range(fan_in):
+            for n in range(rows):
+                da[i, n] = 0.0
+            for o in range(fan_out):
+                w = p[w0 + i * fan_out + o]
+                for n in range(rows):
+                    da[i, n] += dz[o, n] * w
+        if layer == 0:
+            return
+        for i in range(fan_in):  # through the activation of the layer below
+            _times_slope(act, da, dz, i, pre, acts, layer - 1, rows)
+
+
+# --------------------------------------------------------------------------------------
+# Penalties on a piecewise-linear, identity-head critic: with u_l = dD/dz_l and the input
+# gradient g at M points, dP/dW_l = sum_n rho_l,n^T u_l,n with rho_0 = dP/dg and
+# rho_{l+1} = m_l * (rho_l W_l) (see the torch rule tables, _rules.py).
+
+
+@_inline
+def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad, zero):
+    """Add dP/dW of one penalty at the ``rows`` points in ``acts[0]`` to ``grad``."""
+    layers = sizes.shape[0] - 1
+    _forward(p, sizes, offsets, act, 6, acts, pre, rows)
+    for n in range(rows):  # u_l = dD/dz_l from the top (u_{L-1} = 1); g = u_0 W_0^T
+        u[layers - 1, 0, n] = 1.0
+    for layer in range(layers - 1, 0, -1):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        for i in range(fan_in):
+            for n in range(rows):
+                u[layer - 1, i, n] = 0.0
+            for o in range(fan_out):
+                w = p[offsets[layer] + i * fan_out + o]
+                for n in range(rows):
+                    u[layer - 1, i, n] += u[layer, o, n] * w
+            _times_slope(act, u[layer - 1], u[layer - 1], i, pre, acts, layer - 1, rows)
+    dim, width = sizes[0], sizes[1]
+    for i in range(dim):  # g, into rho
+        for n in range(rows):
+            rho[i, n] = 0.0
+        for o in range(width):
+            w = p[offsets[0] + i * width + o]
+            for n in range(rows):
+                rho[i, n] += u[0, o, n] * w
+    scale = 1.0 / rows
+    for n in range(rows):  # rho_0 = dP/dg at each point
+        if kind == 0:  # gradient penalty: 2 lambda / M (|g| - 1) g / |g|
+            norm2 = 0.0
+            for i in range(dim):
+                norm2 += rho[i, n] * rho[i, n]
+            norm = math.sqrt(norm2)
+            excess = norm - 1.0
+            if one_sided and excess < 0:
+                excess = 0.0
+            factor = 2.0 * weight * scale * excess / norm if norm > 0 else 0.0
+        else:  # R1, R2: gamma / M g
+            factor = weight * scale
+        for i in range(dim):
+            rho[i, n] *= factor
+    for layer in range(layers):
+        fan_in, fan_out = sizes[layer], sizes[layer + 1]
+        w0 = offsets[layer]
+        for i in range(fan_in):
+            for o in range(fan_out):
+                grad[w0 + i * fan_out + o] += _dot(u, layer, o, rho, i, rows, zero)
+        if layer < layers - 1:  # rho_{l+1} = m_l * (rho_l W_l)
+            for o in range(fan_out):
+                for n in range(rows):
+                    rho_next[o, n] = 0.0
+                for i in range(fan_in):
+                    w = p[w0 + i * fan_out + o]
+                    for n in range(rows):
+                        rho_next[o, n] += rho[i, n] * w
+            for o in range(fan_out):
+                _times_slope(act, rho_next, rho, o, pre, acts, layer, rows)
+
+
+# --------------------------------------------------------------------------------------
+# Optimizers on one member's parameters (P,); state (slots, P); Adam's step count.
+
+
+@_inline
+def _update(code, hyper, p, grad, state, t, lr):
+    size = p.shape[0]
+    if code == 0:  # Adam: m += (1-b1)(g-m); v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)
+        b1, b2, eps = hyper[0], hyper[1], hyper[2]
+        step_size = lr / (1.0 - b1**t)
+        root = math.sqrt(1.0 - b2**t)
+        for j in range(size):
+            g = grad[j]
+            state[0, j] += (1.0 - b1) * (g - state[0, j])
+            state[1, j] = b2 * state[1, j] + (1.0 - b2) * g * g
+            p[j] -= step_size * state[0, j] / (math.sqrt(state[1, j]) / root + eps)
+    elif code == 1:  # RMSprop: v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps)
+        alpha, eps = hyper[0], hyper[1]
+        for j in range(size):
+            g = grad[j]
+            state[0, j] = alpha * state[0, j] + (1.0 - alpha) * g * g
+            p[j] -= lr * g / (math.sqrt(state[0, j]) + eps)
+    else:  # SGD, heavy-ball momentum: buf = mu buf + g; p -= lr buf
+        momentum = hyper[0]
+        for j in range(size):
+            g = grad[j]
+            if momentum != 0:
+                state[0, j] = momentum * state[0, j] + g
+                g = state[0, j]
+            p[j] -= lr * g
+
+
+# --------------------------------------------------------------------------------------
+# A chunk of generator steps
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def run_steps(
+    g, d, ema, g_state, d_state, adam_steps,  # (K, P) parameters, (K, slots, P) states, (K, 2): updated
+    g_sizes, d_sizes, codes, hyper,  # the setting: see _numba_engine.Setting
+    penalties, penalty_weights,  # (n, 3) int: kind, one-sided, uniform offset; (n,) weights
+    lrs, real, noise, uniform, start, stop, losses,  # lrs (stop - start, 2); losses (K, steps, 2) out
+):  # fmt: skip
+    """Train the steps ``start <= i < stop`` of a chunk of batches, in place, members in parallel.
+
+    ``codes``: g activation, g head, d activation, d head, loss, g optimizer, d optimizer,
+    n_critic, use EMA. ``hyper``: loss a, b, c; g optimizer's three numbers; d optimizer's
+    three; weight clip (<= 0: none); EMA weight (1 - decay). ``real`` (K, steps, n_critic,
+    B, dim), ``noise`` (K, steps, n_critic + 1, B, latent), ``uniform`` (K, steps, n_critic, U).
+    """
+    for k in nb.prange(g.shape[0]):
+        _run_member(
+            g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
+            penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],
+        )  # fmt: skip
+
+
+@_jit
+def _run_member(
+    g, d, ema, g_state, d_state, adam_steps, g_sizes, d_sizes, codes, hyper,
+    penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses,
+):  # fmt: skip
+    g_act, g_head, d_act, d_head, loss, g_opt, d_opt, n_critic, use_ema = (
+        codes[0], codes[1], codes[2], codes[3], codes[4], codes[5], codes[6], codes[7], codes[8],
+    )  # fmt: skip
+    batch, dim, latent = real.shape[2], real.shape[3], noise.shape[3]
+    width = max(g_sizes.max(), d_sizes.max())
+    g_layers, d_layers = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1
+    g_offsets, d_offsets = _offsets(g_sizes), _offsets(d_sizes)
+    dtype = g.dtype
+    zero = np.zeros(1, dtype)[0]  # a zero of the parameters' float type: sums in their precision
+    ones = np.ones((1, 1, 2 * batch), dtype)  # bias gradients as dot products with ones
+    g_acts = np.zeros((g_layers + 1, width, batch), dtype)
+    g_pre = np.zeros((g_layers, width, batch), dtype)
+    d_acts = np.zeros((d_layers + 1, width, 2 * batch), dtype)
+    d_pre = np.zeros((d_layers, width, 2 * batch), dtype)
+    dz = np.zeros((width, 2 * batch), dtype)
+    da = np.zeros((width, 2 * batch), dtype)
+    u = np.zeros((d_layers, width, 2 * batch), dtype)
+    rho_next = np.zeros((width, 2 * batch), dtype)
+    g_grad = np.zeros_like(g)
+    d_grad = np.zeros_like(d)
+    inv = 1.0 / batch
+    clip = hyper[9]
+    for step in range(start, stop):
+        g_lr, d_lr = lrs[step - start, 0], lrs[step - start, 1]
+        for critic in range(n_critic):
+            for j in range(latent):
+                for n in range(batch):
+                    g_acts[0, j, n] = noise[step, critic, n, j]
+            _forward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch)
+            for j in range(dim):  # the critic sees real rows, then fake rows
+                for n in range(batch):
+                    d_acts[0, j, n] = real[step, critic, n, j]
+                    d_acts[0, j, batch + n] = g_acts[g_layers, j, n]
+            _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch)
+            total = 0.0
+            for n in range(2 * batch):
+                value, slope = _d_loss_term(loss, hyper[0], hyper[1], d_acts[d_layers, 0, n], n < batch, inv)
+                total += value
+                dz[0, n] = slope
+            losses[step, 0] = total
+            _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, zero, ones)
+            for q in range(penalties.shape[0]):
+                kind, offset = penalties[q, 0], penalties[q, 2]
+                for j in range(dim):
+                    for n in range(batch):
+                        x_real, x_fake = real[step, critic, n, j], g_acts[g_layers, j, n]
+                        if kind == 0:  # x = eps real + (1 - eps) fake, one eps per sample
+                            eps = uniform[step, critic, offset + n]
+                            d_acts[0, j, n] = eps * x_real + (1.0 - eps) * x_fake
+                        else:
+                            d_acts[0, j, n] = x_real if kind == 1 else x_fake
+                _penalty_grads(
+                    d, d_sizes, d_offsets, d_act, batch, kind, penalty_weights[q], penalties[q, 1] == 1,
+                    d_acts, d_pre, u, dz, rho_next, d_grad, zero,
+                )  # fmt: skip
+            adam_steps[1] += 1.0
+            _update(d_opt, hyper[6:9], d, d_grad, d_state, adam_steps[1], d_lr)
+            if clip > 0:
+                for j in range(d.shape[0]):
+                    d[j] = min(max(d[j], -clip), clip)
+        for j in range(latent):
+            for n in range(batch):
+                g_acts[0, j, n] = noise[step, n_critic, n, j]
+        _forward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch)
+        for j in range(dim):
+            for n in range(batch):
+                d_acts[0, j, n] = g_acts[g_layers, j, n]
+        _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch)
+        total = 0.0
+        for n in range(batch):
+            value, slope = _g_loss_term(loss, hyper[2], d_acts[d_layers, 0, n], inv)
+            total += value
+            dz[0, n] = slope
+        losses[step, 1] = total
+        _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad, False, zero, ones)
+        for j in range(dim):  # d/d fake sample: the generator's output gradient
+            for n in range(batch):
+                dz[j, n] = da[j, n]
+        _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, True, zero, ones)
+        adam_steps[0] += 1.0
+        _update(g_opt, hyper[3:6], g, g_grad, g_state, adam_steps[0], g_lr)
+        if use_ema:
+            weight = hyper[10]
+            for j in range(g.shape[0]):
+                ema[j] += weight * (g[j] - ema[j])
+
+
+def run_with_threads(threads: int, *args) -> None:
+    """:func:`run_steps` on ``threads`` of numba's threads (members are split among them)."""
+    previous = nb.get_num_threads()
+    nb.set_num_threads(max(1, min(threads, nb.config.NUMBA_NUM_THREADS)))
+    try:
+        run_steps(*args)
+    finally:
+        nb.set_num_threads(previous)
