@@ -71,8 +71,9 @@ class GAN:
     ``ModuleTemplate(module, init="keep")`` to start every member from the module's own weights.
 
     ``engine`` chooses the code that trains: ``"auto"`` (default) the fused hand-derived
-    step where it supports the setting, else autograd; ``"autograd"`` the reference path;
-    ``"fused"`` (or ``"fused-eager"``/``"fused-compiled"``) the fused step, an error where
+    step where it supports the setting (as numba kernels on the CPU, torch operations
+    elsewhere), else autograd; ``"autograd"`` the reference path; ``"numba"``, ``"fused"``
+    (or ``"fused-eager"``/``"fused-compiled"``) one fused engine, an error where
     unsupported. See :mod:`ganzoo.engine` and ``docs/engine.md``.
 
     Checkpoints: :meth:`save` / :meth:`load` keep the whole training state in one file, and

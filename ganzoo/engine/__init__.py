@@ -8,7 +8,10 @@
   ``"fused-eager"`` and ``"fused-compiled"`` force one of the two (the two agree to float
   rounding, not bit for bit, so a run that must be bit-reproducible across ensemble sizes
   or training lengths should fix one).
-- ``"auto"`` (the default): ``"fused"`` when it supports the setting, else ``"autograd"``.
+- ``"numba"``: the same hand-derived step as numba kernels (``_numba_kernels.py``), compiled
+  once per machine and cached on disk; CPU only.
+- ``"auto"`` (the default): where the fused step supports the setting, ``"numba"`` on the
+  CPU and ``"fused"`` elsewhere; else ``"autograd"``.
 
 See ``docs/engine.md`` for the derivation and measured speeds.
 """
@@ -16,7 +19,8 @@ See ``docs/engine.md`` for the derivation and measured speeds.
 
 from ._compile import should_compile
 from ._fused import FusedEngine
+from ._numba_engine import NumbaEngine
 from ._select import ENGINES, check_engine, make_engine
 from ._support import unsupported_features
 
-__all__ = ["ENGINES", "FusedEngine", "check_engine", "make_engine", "should_compile", "unsupported_features"]
+__all__ = ["ENGINES", "FusedEngine", "NumbaEngine", "check_engine", "make_engine", "should_compile", "unsupported_features"]

@@ -211,7 +211,7 @@ def _dot(a, layer, i, b, o, rows, zero):
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
-@_inline
+@_jit
 def _offsets(sizes):
     layers = sizes.shape[0] - 1
     offsets = np.empty(layers, np.int64)
@@ -222,7 +222,7 @@ def _offsets(sizes):
     return offsets
 
 
-@_inline
+@_jit
 def _forward(p, sizes, offsets, act, head, acts, pre, rows):
     """Forward the ``rows`` inputs in ``acts[0]``: pre-activations into ``pre[l]``, each
     layer's output into ``acts[l + 1]`` (the network's output is ``acts[L]``)."""
@@ -243,7 +243,7 @@ def _forward(p, sizes, offsets, act, head, acts, pre, rows):
             _activate(code, pre, acts, layer, o, rows)
 
 
-@_inline
+@_jit
 def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_grad, zero, ones):
     """Backpropagate ``dz`` (d/d output, width x rows, overwritten) through the network of
     the last :func:`_forward`: with ``want_grad`` the parameter gradients into ``grad`` (a
@@ -283,7 +283,7 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
 # rho_{l+1} = m_l * (rho_l W_l) (see the torch rule tables, _rules.py).
 
 
-@_inline
+@_jit
 def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad, zero):
     """Add dP/dW of one penalty at the ``rows`` points in ``acts[0]`` to ``grad``."""
     layers = sizes.shape[0] - 1
@@ -345,7 +345,7 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
 # Optimizers on one member's parameters (P,); state (slots, P); Adam's step count.
 
 
-@_inline
+@_jit
 def _update(code, hyper, p, grad, state, t, lr):
     size = p.shape[0]
     if code == 0:  # Adam: m += (1-b1)(g-m); v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)

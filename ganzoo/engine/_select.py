@@ -10,6 +10,17 @@ from ._numba_engine import NumbaEngine
 from ._support import unsupported_features
 
 ENGINES = ("auto", "autograd", "fused", "fused-eager", "fused-compiled", "numba")
+
+NUMBA_MAX_WIDTH = 32
+"""The widest hidden layer for which ``"auto"`` picks the numba engine: its loops beat
+torch's per-operation overhead on narrow networks (width 16: 11 µs against 330 µs per step
+for one run), while BLAS wins on wide ones (width 64: 246 against 127 µs per run·step at
+64 members; width 512: 14.6 against 3.6 ms). Measured on this project's 2-core machines,
+docs/engine.md."""
+
+
+def _narrow(config) -> bool:
+    return all(spec.depth == 0 or spec.width <= NUMBA_MAX_WIDTH for spec in (config.generator, config.discriminator))
 _COMPILE = {"auto": None, "fused": None, "fused-eager": False, "fused-compiled": True}
 
 
@@ -21,9 +32,9 @@ def check_engine(engine: str) -> str:
 def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
     """The engine that trains ``trainer``'s networks, or None for the autograd path.
 
-    ``engine="auto"``: the numba engine on the CPU, the torch fused engine on another
-    device (or where numba cannot be imported), both only for settings they support, else
-    autograd. ``"fused"`` (and its forced variants) and ``"numba"`` raise a ValueError
+    ``engine="auto"``: the numba engine on the CPU for networks no wider than
+    :data:`NUMBA_MAX_WIDTH`, the torch fused engine for wider ones, on another device or
+    where numba cannot be imported, both only for settings they support, else autograd. ``"fused"`` (and its forced variants) and ``"numba"`` raise a ValueError
     naming what they do not support. A function of the setting, the device and the
     installation only, so the same call always trains with the same engine.
     """
@@ -31,7 +42,8 @@ def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
     if engine == "autograd":
         return None
     if engine == "auto" and trainer.device.type == "cpu" and not _numba_engine.IMPORT_ERROR:
-        engine = "numba" if not unsupported_features(trainer.config) else "auto"
+        if not unsupported_features(trainer.config) and _narrow(trainer.config):
+            engine = "numba"
     problems = unsupported_features(trainer.config)
     if engine == "numba":
         if trainer.device.type != "cpu":
