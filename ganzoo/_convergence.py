@@ -56,6 +56,7 @@ class Outcome:
     mean_error: np.ndarray
     std_ratio: np.ndarray
     seconds: float
+    engine: str = "autograd"  # the engine that trained: autograd, fused or numba
 
     @property
     def successes(self) -> int:
@@ -80,6 +81,7 @@ class Outcome:
             "median_abs_std_ratio_deviation": float(np.nanmedian(np.abs(self.std_ratio[:, -1] - 1))),
             "final_labels": dict(Counter(self.labels[:, -1].tolist())),
             "seconds": round(self.seconds, 1),
+            "engine": self.engine,
         }
 
 
@@ -105,6 +107,7 @@ def strict_outcome(gan: GAN, target=None, *, progress: bool = False) -> Outcome:
         mean_error=record.scores["mean_error"][:, tail],
         std_ratio=record.scores["std_ratio"][:, tail],
         seconds=time.perf_counter() - start,
+        engine="autograd" if gan.trainer.fused is None else gan.trainer.fused.kind,
     )
 
 
