@@ -18,6 +18,7 @@ from ._across_runs import (
     summarize,
     wilson_interval,
 )
+from ._batch import evaluate_many
 from ._calibration import (
     SCORES,
     NullDistribution,
@@ -107,6 +108,7 @@ __all__ = [
     "Report",
     "MomentsND",
     "evaluate",
+    "evaluate_many",
     # across runs
     "ScoreSummary",
     "GroupSummary",

@@ -25,6 +25,7 @@ from ._modes import _coverage, has_modes, nan_coverage
 from ._one_sample import (
     NAN_TEST,
     Moments,
+    TestResult,
     _ad_from_logs,
     _cvm_from_u,
     _energy_sorted,
@@ -138,10 +139,7 @@ def evaluate(
     shape, empty or too small input, or non-numeric input raises ValueError/TypeError.
     """
     target = as_target(target)
-    if not isinstance(thresholds, Thresholds):
-        raise TypeError(
-            f"thresholds must be an evaluation.Thresholds, got {type(thresholds).__name__} {thresholds!r}"
-        )
+    _check_thresholds(thresholds)
     x = as_samples(samples, target.dim, min_n=2)
     opts, n_null, calibrate = _checked_options(
         thresholds=thresholds,
@@ -156,20 +154,40 @@ def evaluate(
         mmd_max_n=mmd_max_n,
         reference_size=reference_size,
     )
+    return _evaluate_checked(x, target, opts, n_null, calibrate)
+
+
+def _evaluate_checked(
+    x: np.ndarray,
+    target: Target,
+    opts: Options,
+    n_null: int,
+    calibrate: bool,
+    tests: tuple[TestResult, TestResult] | None = None,
+) -> Report:
+    """evaluate() on checked input: ``x`` (n, dim) float64, settings checked. ``tests``: the
+    sample's (KS, CvM) results if already computed (``evaluate_many`` batches them)."""
     n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
     if not classic_layout(target):
         return _evaluate_protocol(x, target, opts, n_nonfinite)
     if n_nonfinite:
-        verdict = judge(n=x.shape[0], n_nonfinite=n_nonfinite, target=target, thresholds=thresholds)
+        verdict = judge(n=x.shape[0], n_nonfinite=n_nonfinite, target=target, thresholds=opts.thresholds)
         return _diverged(x, target, n_nonfinite, verdict)
     coverage = _coverage(x, target) if has_modes(target) else None
     if x.shape[1] == 1:
-        report = _evaluate_1d(x, target, opts, coverage)
+        report = _evaluate_1d(x, target, opts, coverage, tests)
     else:
         report = _evaluate_nd(x, target, opts, coverage)
     if calibrate:
         report = _with_null_percentiles(report, target, n_null, opts.reference_seed)
     return report
+
+
+def _check_thresholds(thresholds: Any) -> None:
+    if not isinstance(thresholds, Thresholds):
+        raise TypeError(
+            f"thresholds must be an evaluation.Thresholds, got {type(thresholds).__name__} {thresholds!r}"
+        )
 
 
 def _checked_options(
@@ -239,11 +257,14 @@ def _evaluate_protocol(x: np.ndarray, target: Any, opts: Options, n_nonfinite: i
     return evaluate_sampled(x, target, mem, opts)
 
 
-def _evaluate_1d(x: np.ndarray, target: Target, opts: Options, coverage: Any) -> Report:
+def _evaluate_1d(
+    x: np.ndarray, target: Target, opts: Options, coverage: Any, tests: tuple[TestResult, TestResult] | None
+) -> Report:
     """The exact 1-D battery: KS, CvM, AD, exact W1 and energy distance, moments."""
     n = x.shape[0]
     xs = np.sort(x[:, 0])
     u = target.cdf(xs)
+    ks, cvm = (_ks_from_u(u), _cvm_from_u(u)) if tests is None else tests
     moments = _moments_from_x(
         xs,
         target,
@@ -251,7 +272,6 @@ def _evaluate_1d(x: np.ndarray, target: Target, opts: Options, coverage: Any) ->
         n_resamples=opts.n_resamples,
         seed=opts.seed,
     )
-    ks = _ks_from_u(u)
     verdict = judge(
         n=n,
         n_nonfinite=0,
@@ -270,7 +290,7 @@ def _evaluate_1d(x: np.ndarray, target: Target, opts: Options, coverage: Any) ->
         dim=1,
         moments=moments,
         ks=ks,
-        cvm=_cvm_from_u(u),
+        cvm=cvm,
         ad=_ad_from_logs(target.logcdf(xs), target.logsf(xs)),
         wasserstein=_w1_sorted(xs, u, target),
         energy_distance=_energy_sorted(xs, u, target),

@@ -6,16 +6,19 @@ import math
 
 import numpy as np
 
-from evaluation import evaluate
+from evaluation import evaluate, evaluate_many
 
 
 def member_reports(samples: np.ndarray, target, diverged_at: np.ndarray, reasons: list[str]) -> list[dict]:
-    """For each member k of ``samples (K, n, dim)``: ``evaluate(samples[k], target).to_dict()``,
+    """For each member k of ``samples (K, n, dim)``: ``evaluate(samples[k], target).to_dict()``
+    (the members still training scored by one :func:`evaluation.evaluate_many` call),
     or, for a member that diverged in training (``diverged_at[k] >= 0``), its
     :func:`diverged_report` (labelled so whatever its samples look like, with no scores)."""
     n = samples.shape[1]
+    training = np.flatnonzero(diverged_at < 0)
+    scored = iter(evaluate_many(samples[training], target))
     return [
-        evaluate(samples[k], target).to_dict()
+        next(scored).to_dict()
         if diverged_at[k] < 0
         else diverged_report(
             target,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation import Gaussian, GaussianMixture, Ring, evaluate, mmd_test, reference_sample
+from evaluation import Gaussian, GaussianMixture, Ring, evaluate, evaluate_many, mmd_test, reference_sample
 
 N = 10_000
 
@@ -49,3 +49,23 @@ def test_evaluate_2d_ring_10k(benchmark):
     x = ring.sample(N, np.random.default_rng(3))
     report = benchmark(evaluate, x, ring)
     assert report.label == "converged"
+
+
+@pytest.fixture(scope="module")
+def ensemble_check():
+    """An ensemble's periodic check: 64 members' 1,000 samples, most of them bad fits
+    (large statistics: the long Cramér–von Mises series)."""
+    rng = np.random.default_rng(4)
+    return rng.normal(size=(64, 1000)) * rng.uniform(0.05, 3.0, (64, 1)) + rng.uniform(-2.0, 8.0, (64, 1))
+
+
+@pytest.mark.benchmark(group="ensemble-check")
+def test_evaluate_one_by_one_64_members(benchmark, ensemble_check):
+    reports = benchmark(lambda: [evaluate(x) for x in ensemble_check])
+    assert len(reports) == 64
+
+
+@pytest.mark.benchmark(group="ensemble-check")
+def test_evaluate_many_64_members(benchmark, ensemble_check):
+    reports = benchmark(evaluate_many, ensemble_check)
+    assert len(reports) == 64
