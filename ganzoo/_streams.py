@@ -15,8 +15,10 @@ resumed at any step can regenerate its batches without stored RNG state.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import enum
+import functools
 import math
 from typing import NamedTuple
 
@@ -40,6 +42,12 @@ class Stream(enum.IntEnum):
 def numpy_rng(seed: int, stream: Stream, *keys: int) -> np.random.Generator:
     """The numpy generator of one stream of one run."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(stream), *keys)))
+
+
+@functools.cache
+def _noise_worker() -> concurrent.futures.ThreadPoolExecutor:
+    """The one thread that draws training noise beside the caller's (see TrainingBatches)."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganzoo-noise")
 
 
 def torch_generator(seed: int, stream: Stream) -> torch.Generator:
@@ -195,19 +203,34 @@ class TrainingBatches:
         # Copied through numpy views: torch copies of this size run multithreaded, and
         # thousands of small parallel regions stall on a busy machine.
         real_view, noise_view, uniform_view = real.numpy(), noise.numpy(), uniform.numpy()
+        # The noise and uniform streams fill on a worker thread while this one draws the
+        # data (the target's sample() may be user code: it runs on the caller's thread only).
+        # numpy's generators release the GIL while they fill: two cores, about half the time.
+        pending = None
+        if torch.get_num_threads() > 1:
+            pending = _noise_worker().submit(self._fill_noise, noise_view, uniform_view, chunk)
         for k, seed in enumerate(self.seeds):
             sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
             if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ
                 units = self.standard_units
                 sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
             real_view[k] = np.asarray(sample).reshape(CHUNK_STEPS, c, b, d)
-            noise_view[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal((CHUNK_STEPS, c + 1, b, z))
-            if self.draws:
-                uniform_view[k] = numpy_rng(seed, Stream.PENALTY, chunk).random((CHUNK_STEPS, c, self.draws))
+        if pending is None:
+            self._fill_noise(noise_view, uniform_view, chunk)
+        else:
+            pending.result()
         real = real.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c, K, b, d)
         noise = noise.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c + 1, K, b, z)
         uniform = uniform.to(self.device).permute(1, 2, 0, 3)  # (steps, c, K, draws)
         return real, noise, uniform
+
+    def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int) -> None:
+        """Each member's noise (and penalty uniforms) of ``chunk`` into its rows of the arrays."""
+        shape = (CHUNK_STEPS, self.n_critic + 1, self.batch_size, self.latent_dim)
+        for k, seed in enumerate(self.seeds):
+            noise[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal(shape)
+            if self.draws:
+                uniform[k] = numpy_rng(seed, Stream.PENALTY, chunk).random((CHUNK_STEPS, self.n_critic, self.draws))
 
     def retarget(self, target) -> None:
         """Draw real batches from ``target`` from now on (the next chunk is drawn anew)."""

@@ -9,7 +9,8 @@ again in every process.
 Layout: members are the outer loop (in parallel over numba's threads, ``prange``), and
 within a member the batch rows are the innermost axis of every activation
 (``(layers, width, rows)``), so that the loops over a batch are the vector loops (the
-reference step takes ≈ 11 µs per member on one core, ``docs/engine.md``). Members never meet: each computes exactly the operations of the single run with its seed, in the
+reference step takes ≈ 10 µs per member on one core, ``docs/engine.md``). Members never
+meet: each computes exactly the operations of the single run with its seed, in the
 same order (numba's default ``fastmath=False`` neither reassociates sums nor fuses
 multiply-adds), so member k of an ensemble is bit for bit the single run with its seed,
 whatever K and however many threads. The parameters ``(K, P)``, the batches
@@ -122,31 +123,28 @@ def _times_slope(code, values, target, i, pre, acts, layer, rows):
 
 
 @_inline
-def _softplus(x):
-    return x if x > _SOFTPLUS_THRESHOLD else math.log1p(math.exp(x))
-
-
-@_inline
-def _softplus_grad(x):
+def _softplus_and_grad(x):
+    """softplus(x) = log(1 + e^x) (x itself above torch's threshold) and its slope e^x / (e^x + 1),
+    sharing one exp."""
     if x > _SOFTPLUS_THRESHOLD:
-        return 1.0
+        return x, 1.0
     e = math.exp(x)
-    return e / (e + 1.0)
+    return math.log1p(e), e / (e + 1.0)
 
 
 @_inline
-def _bce(p, y):
-    """nn.BCELoss's term: -(y log p + (1 - y) log(1 - p)), each log clamped at -100."""
-    log_p = max(math.log(p), -100.0) if p > 0 else -100.0
-    log_q = max(math.log1p(-p), -100.0) if p < 1 else -100.0
-    return -(y * log_p + (1.0 - y) * log_q)
-
-
-@_inline
-def _bce_on_sigmoid_grad(s, y, inv):
-    """d/ds of BCE(sigmoid(s), y) / B, as binary_cross_entropy_backward then sigmoid_backward."""
+def _bce_and_grad(s, real, inv):
+    """nn.BCELoss's term of p = sigmoid(s) at y = 1 (real) or 0, and its d/ds, one sigmoid
+    shared: -(y log p + (1 - y) log(1 - p)), each log clamped at -100, is exactly -log p or
+    -log(1 - p) (the other product is -0, which adds nothing); the slope as
+    binary_cross_entropy_backward then sigmoid_backward."""
     p = _sigmoid(s)
-    return inv * (p - y) / max(p * (1.0 - p), _BCE_EPSILON) * (p * (1.0 - p))
+    y = 1.0 if real else 0.0
+    if real:
+        term = -(max(math.log(p), -100.0) if p > 0 else -100.0)
+    else:
+        term = -(max(math.log1p(-p), -100.0) if p < 1 else -100.0)
+    return inv * term, inv * (p - y) / max(p * (1.0 - p), _BCE_EPSILON) * (p * (1.0 - p))
 
 
 @_inline
@@ -154,10 +152,10 @@ def _d_loss_term(loss, a, b, s, real, inv):
     """The discriminator loss's term of one score ``s`` (real or fake row) and its d/ds."""
     sign = 1.0 if real else -1.0
     if loss == 0:
-        y = 1.0 if real else 0.0
-        return inv * _bce(_sigmoid(s), y), _bce_on_sigmoid_grad(s, y, inv)
+        return _bce_and_grad(s, real, inv)
     if loss == 1 or loss == 2:  # softplus(-sign s): -log σ(s) on real rows, -log(1 - σ(s)) on fake
-        return inv * _softplus(-sign * s), -sign * inv * _softplus_grad(-sign * s)
+        value, slope = _softplus_and_grad(-sign * s)
+        return inv * value, -sign * inv * slope
     if loss == 3:  # mean f(fake) - mean f(real)
         return -sign * inv * s, -sign * inv
     if loss == 4:  # relu(1 - sign s)
@@ -171,11 +169,13 @@ def _d_loss_term(loss, a, b, s, real, inv):
 def _g_loss_term(loss, c, s, inv):
     """The generator loss's term of one fake score ``s`` and its d/ds."""
     if loss == 0:
-        return inv * _bce(_sigmoid(s), 1.0), _bce_on_sigmoid_grad(s, 1.0, inv)
+        return _bce_and_grad(s, True, inv)
     if loss == 1:  # minimax: -softplus(s)
-        return -inv * _softplus(s), -inv * _softplus_grad(s)
+        value, slope = _softplus_and_grad(s)
+        return -inv * value, -inv * slope
     if loss == 2:  # non-saturating: softplus(-s)
-        return inv * _softplus(-s), -inv * _softplus_grad(-s)
+        value, slope = _softplus_and_grad(-s)
+        return inv * value, -inv * slope
     if loss == 3 or loss == 4:  # -mean f(fake)
         return -inv * s, -inv
     return 0.5 * inv * (s - c) ** 2, inv * (s - c)
