@@ -37,6 +37,7 @@ from ._streams import (
     torch_generator,
 )
 from ._targets import HOLDOUT, split_target
+from ._torch_compat import foreach_lerp_
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -187,9 +188,7 @@ class Trainer:
         self.g_optimizer.step()
         if self.generator_average is not None:
             with torch.no_grad():
-                torch._foreach_lerp_(
-                    list(self.generator_average.parameters()), self.g_params, 1.0 - self.config.ema_decay
-                )
+                foreach_lerp_(list(self.generator_average.parameters()), self.g_params, 1.0 - self.config.ema_decay)
                 # Buffers (e.g. spectral-norm power-iteration vectors) follow the live generator.
                 for average, live in zip(self.generator_average.buffers(), self.generator.buffers()):
                     average.copy_(live)

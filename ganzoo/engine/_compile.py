@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
+from .._torch_compat import with_own_code
 from ._step import Plan, make_run, make_step
 
 _COMPILED: dict[object, Callable[..., tuple[Tensor, Tensor]]] = {}
@@ -22,14 +22,7 @@ def _compiled(plan: Plan, kind: str) -> Callable[..., tuple[Tensor, Tensor]]:
         key = object()
     if key not in _COMPILED:
         function = make_step(plan, compiled=True) if kind == "step" else make_run(plan)
-        # Dynamo keeps its cache of graphs on the code object, which all closures made by
-        # make_step (make_run) share: a copy of the code per plan gives each plan a cache of
-        # its own, so that distinct plans in one process neither evict one another nor reach
-        # dynamo's recompile limit (after which it would silently run eagerly).
-        code = function.__code__.replace()
-        function = types.FunctionType(
-            code, function.__globals__, f"fused_{kind}", function.__defaults__, function.__closure__
-        )
+        function = with_own_code(function, f"fused_{kind}")  # a graph cache per plan
         _COMPILED[key] = torch.compile(function, fullgraph=True, dynamic=False)
     return _COMPILED[key]
 

@@ -46,6 +46,7 @@ from torch import Tensor
 
 from .._config import GANConfig
 from .._networks import StackedMLP
+from .._torch_compat import WHILE_LOOP
 from ._compile import compiled_run, compiled_step, should_compile
 from ._rules import OPTIMIZER_RULES
 from ._step import Plan, make_step, split
@@ -137,8 +138,9 @@ class FusedEngine:
 
     @property
     def runs_spans(self) -> bool:
-        """Whether :meth:`run` trains many steps per call: compiled, at a constant learning rate."""
-        return self.compiled and self.plan.config.lr_decay is None
+        """Whether :meth:`run` trains many steps per call: compiled, at a constant learning
+        rate, on a torch with ``while_loop``."""
+        return self.compiled and self.plan.config.lr_decay is None and WHILE_LOOP is not None
 
     def prepare(self, steps: int) -> None:
         """Choose eager or compiled execution for the next ``steps`` generator steps."""

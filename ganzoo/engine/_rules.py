@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from .._optim import SGD, Adam, RMSprop
+from .._torch_compat import fused_adam_
 from .._penalties import R1, R2, GradientPenalty, Penalty
 from ..losses import (
     HingeLoss,
@@ -205,10 +206,7 @@ def _adam_eager(spec: Adam, p: Tensor, g: Tensor, state: list[Tensor], lr: float
     # torch.optim.Adam(fused=True): one kernel for the update written out in _adam_graph.
     m, v, step = state
     step.add_(1)
-    torch._fused_adam_(
-        [p], [g], [m], [v], [], [step], lr=lr, beta1=spec.betas[0], beta2=spec.betas[1],
-        weight_decay=0.0, eps=spec.eps, amsgrad=False, maximize=False,
-    )  # fmt: skip
+    fused_adam_(p, g, m, v, step, lr=lr, beta1=spec.betas[0], beta2=spec.betas[1], eps=spec.eps)
 
 
 def _adam_graph(spec: Adam, p: Tensor, g: Tensor, state: list[Tensor], lr: Scalar) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._networks import StackedMLP
+from .._torch_compat import mark_stepped
 from .._validation import check_choice
 from . import _numba_engine
 from ._fused import FusedEngine
@@ -62,11 +63,7 @@ def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
             f"{'; '.join(problems)}. Use engine='auto' (falls back to autograd) or engine='autograd'."
         )
     for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
-        # The fused engine updates the parameters in place of optimizer.step(), but takes
-        # the learning rate from the optimizer, whose LR scheduler the trainer steps; this
-        # flag (set by the scheduler's wrapper of optimizer.step) tells the scheduler that
-        # it is not being stepped before its optimizer, which it would warn about.
-        optimizer._opt_called = True  # type: ignore[attr-defined]
+        mark_stepped(optimizer)  # the engine steps in place of optimizer.step()
     if engine == "numba":
         return NumbaEngine(
             trainer.config,

@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 
 from .._config import GANConfig
+from .._torch_compat import WHILE_LOOP
 from ._layers import ACTIVATION_RULES, BLAS, HEAD_RULES, LOOPS, mlp_backward, mlp_forward
 from ._rules import LOSS_GRADIENTS, OPTIMIZER_RULES, PENALTY_RULES, loss_constants, penalty_weight_grads
 
@@ -133,14 +134,14 @@ def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
     the steps ``start <= i < stop`` (0-dim int64 tensors) of a
     :class:`~ganzoo._streams.Chunk` of batches, updating the buffers in place like :func:`make_step`,
     and returns the losses of every step of the chunk, ``(steps, K)`` each (rows outside
-    ``[start, stop)`` are garbage). The loop is ``torch._higher_order_ops.while_loop``
+    ``[start, stop)`` are garbage). The loop is ``torch._higher_order_ops.while_loop`` (``_torch_compat``)
     around the step: compiled, it is one graph whatever the number of steps, and it pays
     the call overhead of a compiled function (≈ 0.1-0.2 ms, most of a single run's step)
     once per chunk instead of once per step. The loop body is functional: it works on
     copies of the buffers, copied back at the end.
     """
-    from torch._higher_order_ops.while_loop import while_loop
-
+    if WHILE_LOOP is None:
+        raise RuntimeError("this torch has no torch._higher_order_ops.while_loop: compile steps (FusedEngine.runs_spans)")
     step = make_step(plan, compiled=True)
     n_critic = plan.config.n_critic
 
@@ -165,7 +166,7 @@ def make_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
             out = carry[-1].index_copy(1, at, torch.stack([d_loss, g_loss])[:, None])
             return (i + 1, *carry[:-1], out)
 
-        result = while_loop(cond, body, (start, *buffers, losses))
+        result = WHILE_LOOP(cond, body, (start, *buffers, losses))
         for buffer, new in zip(buffers, result[1:-1]):
             buffer.copy_(new)
         return result[-1][0], result[-1][1]
