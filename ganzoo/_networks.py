@@ -214,6 +214,18 @@ def _power_vectors(linear: nn.Linear) -> tuple[torch.Tensor, torch.Tensor] | Non
     return normalization._u, normalization._v
 
 
+def member_groups(members: int, size: int) -> list[slice]:
+    """The members ``0 .. members-1`` as consecutive slices of at most ``size`` (>= 4), as
+    even as can be, so that no group holds a lone member unless ``members == 1``: a product
+    over one member takes another kernel than over several (other bits), while groups of
+    two or more give each member the bits it gets among all of them (tests/ganzoo/test_member_groups.py)."""
+    if size < 4:  # with groups of 2 or 3, an odd count would leave one member alone
+        raise ValueError(f"size must be at least 4, got {size!r}")
+    count = max(1, -(-members // size))
+    bounds = [round(i * members / count) for i in range(count + 1)]
+    return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
 class StackedMLP(nn.Module):
     """K MLPs of one architecture, weights stacked, run with one ``baddbmm`` per layer.
 
@@ -257,9 +269,9 @@ class StackedMLP(nn.Module):
     def members(self) -> int:
         return self.weights[0].shape[0]
 
-    def _spectrally_normalized(self, i: int, weight: torch.Tensor) -> torch.Tensor:
+    def _spectrally_normalized(self, i: int, weight: torch.Tensor, members: slice = slice(None)) -> torch.Tensor:
         # torch's weight matrix of member k is W = weight[k].T, of shape (out, in).
-        u, v = getattr(self, f"sn_u_{i}"), getattr(self, f"sn_v_{i}")
+        u, v = getattr(self, f"sn_u_{i}")[members], getattr(self, f"sn_v_{i}")[members]
         if self.training and torch.is_grad_enabled():
             with torch.no_grad():
                 u.copy_(F.normalize(torch.bmm(v.unsqueeze(1), weight).squeeze(1), dim=-1, eps=1e-12))  # W v
@@ -268,11 +280,19 @@ class StackedMLP(nn.Module):
         sigma = torch.bmm(torch.bmm(v.clone().unsqueeze(1), weight), u.clone().unsqueeze(2))  # uᵀ W v, (K, 1, 1)
         return weight / sigma
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, members: slice = slice(None)) -> torch.Tensor:
+        """``x (K, n, in)`` through every member; with ``members`` a slice, ``x`` holds only
+        those members' inputs (in evaluation or without gradients: a slice does not take
+        part in spectral norm's power iteration)."""
+        sliced = members != slice(None)
+        if sliced and self.training and torch.is_grad_enabled():
+            raise ValueError(f"members={members!r}: a slice of the members runs only without gradients or in eval()")
         last = len(self.weights) - 1
         for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            if sliced:
+                weight, bias = weight[members], bias[members]
             if self.spec.spectral_norm:
-                weight = self._spectrally_normalized(i, weight)
+                weight = self._spectrally_normalized(i, weight, members)
             x = torch.baddbmm(bias, x, weight)
             if i < last:
                 x = self.activation(x)

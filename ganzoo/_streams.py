@@ -241,6 +241,7 @@ class TrainingBatches:
         """The :class:`Chunk` holding ``step``, with the step's index in it."""
         chunk, offset = divmod(step, CHUNK_STEPS)
         if chunk != self._chunk_index:
+            self._chunk = None  # freed before the next is drawn: one chunk in memory, not two
             self._chunk = self._draw_chunk(chunk)
             self._chunk_index = chunk
         return Chunk(offset, *self._chunk)  # type: ignore[misc]
