@@ -18,8 +18,8 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import enum
-import functools
 import math
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -44,10 +44,18 @@ def numpy_rng(seed: int, stream: Stream, *keys: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(stream), *keys)))
 
 
-@functools.cache
+_NOISE_WORKER: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+
+
 def _noise_worker() -> concurrent.futures.ThreadPoolExecutor:
-    """The one thread that draws training noise beside the caller's (see TrainingBatches)."""
-    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganzoo-noise")
+    """The one thread that draws training noise beside the caller's (see TrainingBatches),
+    one per process: a forked child inherits the executor but not its thread (a job sent
+    to it would wait forever), so a new process makes its own."""
+    global _NOISE_WORKER
+    if _NOISE_WORKER is None or _NOISE_WORKER[0] != os.getpid():
+        executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganzoo-noise")
+        _NOISE_WORKER = (os.getpid(), executor)
+    return _NOISE_WORKER[1]
 
 
 def torch_generator(seed: int, stream: Stream) -> torch.Generator:
