@@ -15,15 +15,15 @@ resumed at any step can regenerate its batches without stored RNG state.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import enum
 import math
-import os
 from typing import NamedTuple
 
 import numpy as np
 import torch
+
+from ._threads import thread_pool
 
 CHUNK_STEPS = 128
 
@@ -42,20 +42,6 @@ class Stream(enum.IntEnum):
 def numpy_rng(seed: int, stream: Stream, *keys: int) -> np.random.Generator:
     """The numpy generator of one stream of one run."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(stream), *keys)))
-
-
-_NOISE_WORKER: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
-
-
-def _noise_worker() -> concurrent.futures.ThreadPoolExecutor:
-    """The one thread that draws training noise beside the caller's (see TrainingBatches),
-    one per process: a forked child inherits the executor but not its thread (a job sent
-    to it would wait forever), so a new process makes its own."""
-    global _NOISE_WORKER
-    if _NOISE_WORKER is None or _NOISE_WORKER[0] != os.getpid():
-        executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganzoo-noise")
-        _NOISE_WORKER = (os.getpid(), executor)
-    return _NOISE_WORKER[1]
 
 
 def torch_generator(seed: int, stream: Stream) -> torch.Generator:
@@ -216,7 +202,7 @@ class TrainingBatches:
         # numpy's generators release the GIL while they fill: two cores, about half the time.
         pending = None
         if torch.get_num_threads() > 1:
-            pending = _noise_worker().submit(self._fill_noise, noise_view, uniform_view, chunk)
+            pending = thread_pool("noise", 1).submit(self._fill_noise, noise_view, uniform_view, chunk)
         for k, seed in enumerate(self.seeds):
             sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
             if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ

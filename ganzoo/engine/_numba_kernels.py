@@ -6,7 +6,7 @@ plain loops that numba compiles once per machine (``cache=True``: later processe
 machine code from disk in a fraction of a second) instead of torch graphs that are compiled
 again in every process.
 
-Layout: members are the outer loop (in parallel over numba's threads, ``prange``), and
+Layout: members are the outer loop (split over Python threads: the kernels release the GIL), and
 within a member the batch rows are the innermost axis of every activation
 (``(layers, width, rows)``), so that the loops over a batch are the vector loops (the
 reference step takes ≈ 10 µs per member on one core, ``docs/engine.md``). Members never
@@ -26,15 +26,11 @@ invalidated by changes to the file of the cached function only.
 from __future__ import annotations
 
 import math
-import os
 
 import numba as nb
 import numpy as np
 
-# numba's own thread pool, not a second OpenMP runtime beside torch's (two of them in one
-# process oversubscribe the cores); the caller drives it from one thread.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    nb.config.THREADING_LAYER = "workqueue"
+from .._threads import thread_pool
 
 # The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU()'s
@@ -188,11 +184,9 @@ def _g_loss_term(loss, c, s, inv):
 
 @_inline
 def _dot(a, layer, i, b, o, rows, zero):
-    """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (``zero`` is a zero of their
-    type, as torch accumulates a float32 product in float32), as 8 interleaved partial sums
-    combined pairwise: a fixed order (the same for every member and every K), and 8
-    independent chains of additions that compile to one vector register, instead of one
-    running sum that waits on each addition."""
+    """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (``zero`` is a zero of their type,
+    as torch sums float32 in float32), as 8 interleaved partial sums combined pairwise: a fixed
+    order for every member and K, 8 independent chains instead of one waiting running sum."""
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
     n = 0
     while n + 8 <= rows:
@@ -377,21 +371,21 @@ def _update(code, hyper, p, grad, state, t, lr):
 # A chunk of generator steps
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@_jit
 def run_steps(
     g, d, ema, g_state, d_state, adam_steps,  # (K, P) parameters, (K, slots, P) states, (K, 2): updated
     g_sizes, d_sizes, codes, hyper,  # the setting: see _numba_engine.Setting
     penalties, penalty_weights,  # (n, 3) int: kind, one-sided, uniform offset; (n,) weights
     lrs, real, noise, uniform, start, stop, losses,  # lrs (stop - start, 2); losses (K, steps, 2) out
 ):  # fmt: skip
-    """Train the steps ``start <= i < stop`` of a chunk of batches, in place, members in parallel.
+    """Train the steps ``start <= i < stop`` of a chunk of batches, in place, member by member.
 
     ``codes``: g activation, g head, d activation, d head, loss, g optimizer, d optimizer,
     n_critic, use EMA. ``hyper``: loss a, b, c; g optimizer's three numbers; d optimizer's
     three; weight clip (<= 0: none); EMA weight (1 - decay). ``real`` (K, steps, n_critic,
     B, dim), ``noise`` (K, steps, n_critic + 1, B, latent), ``uniform`` (K, steps, n_critic, U).
     """
-    for k in nb.prange(g.shape[0]):
+    for k in range(g.shape[0]):
         _run_member(
             g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
             penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],
@@ -490,11 +484,17 @@ def _run_member(
                 ema[j] += weight * (g[j] - ema[j])
 
 
+_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18)  # run_steps' arguments with a member axis first
+
+
 def run_with_threads(threads: int, *args) -> None:
-    """:func:`run_steps` on ``threads`` of numba's threads (members are split among them)."""
-    previous = nb.get_num_threads()
-    nb.set_num_threads(max(1, min(threads, nb.config.NUMBA_NUM_THREADS)))
-    try:
-        run_steps(*args)
-    finally:
-        nb.set_num_threads(previous)
+    """:func:`run_steps`, the members split into ``threads`` groups, one per thread (this one
+    and a pool's): no numba parallel pass, which took 7 s of the first compile."""
+    members = args[0].shape[0]
+    threads = max(1, min(threads, members))
+    bounds = [round(i * members / threads) for i in range(threads + 1)]
+    parts = [[a[lo:hi] if i in _PER_MEMBER else a for i, a in enumerate(args)] for lo, hi in zip(bounds, bounds[1:])]
+    pending = [thread_pool("numba", threads - 1).submit(run_steps, *part) for part in parts[1:]] if threads > 1 else []
+    run_steps(*parts[0])
+    for job in pending:
+        job.result()
