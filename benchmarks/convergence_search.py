@@ -231,8 +231,7 @@ def confirmed(variant: str | type, path: Path | None = None) -> dict | None:
 
 def _auto_engine(cls) -> str:
     """The engine that ``engine="auto"`` trains the variant's recommended setting with."""
-    fused = cls.recommended(seed=0).build().fused
-    return "autograd" if fused is None else fused.kind
+    return cls.recommended(seed=0).build().engine_kind
 
 
 STANDARDIZATION = "data"

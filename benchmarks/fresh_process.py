@@ -61,7 +61,7 @@ _FIT = textwrap.dedent(
         seconds.append(time.perf_counter() - start)
         if len(seconds) == 1:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            kind = "autograd" if gan.trainer.fused is None else gan.trainer.fused.kind
+            kind = gan.trainer.engine_kind
         del gan
     print(json.dumps({"seconds": seconds[0], "warm_seconds": seconds[1], "peak_mib": peak, "trains_with": kind}))
     """

@@ -66,7 +66,7 @@ def evaluate_many(samples: Any, target: Target | str = DEFAULT_TARGET, **options
 
 def _each(samples: Any, target: Target) -> Sequence[Any]:
     """The samples one by one: the rows of an array's first axis, or a sequence's items."""
-    if isinstance(samples, np.ndarray) or hasattr(samples, "__array__"):
+    if hasattr(samples, "__array__"):  # numpy arrays, torch tensors, ...
         array = np.asarray(samples)
         if array.ndim < 2 or (target.dim > 1 and array.ndim != 3):
             raise ValueError(

@@ -107,7 +107,7 @@ def strict_outcome(gan: GAN, target=None, *, progress: bool = False) -> Outcome:
         mean_error=record.scores["mean_error"][:, tail],
         std_ratio=record.scores["std_ratio"][:, tail],
         seconds=time.perf_counter() - start,
-        engine="autograd" if gan.trainer.fused is None else gan.trainer.fused.kind,
+        engine=gan.trainer.engine_kind,
     )
 
 

@@ -81,7 +81,7 @@ def payload(
         "dtype": str(dtype).removeprefix("torch."),
         "device": str(device),
         "engine": engine,
-        "trainer_engine": "autograd" if trainer.fused is None else trainer.fused.kind,
+        "trainer_engine": trainer.engine_kind,
         "target": spec if isinstance(spec, str) else None,
         "target_dim": int(trainer.target.dim),
         "holdout": float(trainer.holdout),
@@ -164,7 +164,7 @@ def restored_trainer(
     # Under "auto", the engine that wrote the state (auto's choice may have changed since).
     chosen = data["trainer_engine"] if engine == "auto" else engine
     trainer = Trainer(config, seeds, target, device=device, dtype=dtype, engine=chosen, holdout=holdout)
-    kind = "autograd" if trainer.fused is None else trainer.fused.kind
+    kind = trainer.engine_kind
     if kind != data["trainer_engine"]:
         raise CheckpointError(
             f"{path} was trained by the {data['trainer_engine']} engine, this GAN trains with {kind} "

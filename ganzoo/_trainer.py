@@ -154,6 +154,11 @@ class Trainer:
         self.batches.retarget(training_data)
 
     @property
+    def engine_kind(self) -> str:
+        """The engine that trains: ``"autograd"``, ``"fused"`` (torch) or ``"numba"``."""
+        return "autograd" if self.fused is None else self.fused.kind
+
+    @property
     def sampling_generator(self) -> torch.nn.Module:
         """The generator that samples and is evaluated: the moving average when enabled."""
         return self.generator_average if self.generator_average is not None else self.generator

@@ -22,6 +22,8 @@ docs/engine.md."""
 
 def _narrow(config) -> bool:
     return all(spec.depth == 0 or spec.width <= NUMBA_MAX_WIDTH for spec in (config.generator, config.discriminator))
+
+
 _COMPILE = {"auto": None, "fused": None, "fused-eager": False, "fused-compiled": True}
 
 
@@ -42,10 +44,10 @@ def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
     check_engine(engine)
     if engine == "autograd":
         return None
-    if engine == "auto" and trainer.device.type == "cpu" and not _numba_engine.IMPORT_ERROR:
-        if not unsupported_features(trainer.config) and _narrow(trainer.config):
-            engine = "numba"
     problems = unsupported_features(trainer.config)
+    numba_runs = trainer.device.type == "cpu" and not _numba_engine.IMPORT_ERROR
+    if engine == "auto" and numba_runs and not problems and _narrow(trainer.config):
+        engine = "numba"
     if engine == "numba":
         if trainer.device.type != "cpu":
             problems.append(f"the device {str(trainer.device)!r} (the numba kernels run on the CPU)")
@@ -62,22 +64,10 @@ def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
             f"engine={engine!r} cannot train this setting: the {'numba' if engine == 'numba' else 'fused'} engine does not support "
             f"{'; '.join(problems)}. Use engine='auto' (falls back to autograd) or engine='autograd'."
         )
-    for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
+    optimizers = (trainer.g_optimizer, trainer.d_optimizer)
+    for optimizer in optimizers:
         mark_stepped(optimizer)  # the engine steps in place of optimizer.step()
+    networks = (trainer.config, trainer.generator, trainer.discriminator, trainer.generator_average)
     if engine == "numba":
-        return NumbaEngine(
-            trainer.config,
-            trainer.generator,
-            trainer.discriminator,
-            trainer.generator_average,
-            optimizers=(trainer.g_optimizer, trainer.d_optimizer),
-            schedulers=trainer.schedulers,
-        )
-    return FusedEngine(
-        trainer.config,
-        trainer.generator,
-        trainer.discriminator,
-        trainer.generator_average,
-        optimizers=(trainer.g_optimizer, trainer.d_optimizer),
-        compile=_COMPILE[engine],
-    )
+        return NumbaEngine(*networks, optimizers=optimizers, schedulers=trainer.schedulers)
+    return FusedEngine(*networks, optimizers=optimizers, compile=_COMPILE[engine])

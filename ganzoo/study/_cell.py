@@ -196,7 +196,7 @@ def run_cell(
         cpu_seconds = (time.process_time() - cpu_start) / len(cell.seeds)
     finally:
         torch.set_num_threads(threads)
-    engine = "autograd" if gan.trainer.fused is None else gan.trainer.fused.kind
+    engine = gan.trainer.engine_kind
     overrides = dict(cell.setting.overrides) | ({"recommended": True} if cell.setting.recommended else {})
     records = []
     for k, seed in enumerate(cell.seeds):
