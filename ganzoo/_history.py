@@ -25,6 +25,10 @@ class History:
     - ``scores``: for each numeric key of :meth:`evaluation.Report.to_dict`, its values at
       those steps, shape ``([K,] len(eval_steps))``.
     - ``labels``: the verdict label at each check, shape ``([K,] len(eval_steps))``.
+    - ``traces``: what the discriminator was doing at each check (:mod:`ganzoo._traces`:
+      its scores on real and generated points, its dead units, how much gradient the
+      generator's loss passes on), same shapes as ``scores``; empty in records written
+      before traces existed.
     - ``diverged_at``: for each member, the generator step (counted from 1, like
       ``eval_steps``) at which training was found to have diverged, or -1 if it never did;
       an int64 array of shape ``([K,])`` (a 0-d array for a single run). The step is that
@@ -48,6 +52,7 @@ class History:
     scores: dict[str, np.ndarray]
     labels: np.ndarray
     diverged_at: np.ndarray | None = None  # None: filled with -1 (no member diverged)
+    traces: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         members = np.shape(self.d_loss)[:-1]
@@ -79,6 +84,7 @@ class History:
             scores={key: value[k] for key, value in self.scores.items()},
             labels=self.labels[k],
             diverged_at=self.diverged_at[k],
+            traces={key: value[k] for key, value in self.traces.items()},
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -90,6 +96,7 @@ class History:
             "scores": {key: finite_or_none(value.tolist()) for key, value in self.scores.items()},
             "labels": self.labels.tolist(),
             "diverged_at": self.diverged_at.tolist(),
+            "traces": {key: finite_or_none(value.tolist()) for key, value in self.traces.items()},
         }
 
     @classmethod
@@ -109,6 +116,9 @@ class History:
             scores={key: floats(value).reshape(*members, len(eval_steps)) for key, value in data["scores"].items()},
             labels=np.array(data["labels"], dtype=object).reshape(*members, len(eval_steps)),
             diverged_at=data.get("diverged_at"),  # absent in files written before it existed
+            traces={
+                key: floats(value).reshape(*members, len(eval_steps)) for key, value in data.get("traces", {}).items()
+            },
         )
 
     def save(self, path: str | Path) -> None:
@@ -130,6 +140,7 @@ class History:
             "scores": {key: torch.as_tensor(np.array(value, dtype=np.float64)) for key, value in self.scores.items()},
             "labels": np.asarray(self.labels).tolist(),
             "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
+            "traces": {key: torch.as_tensor(np.array(value, dtype=np.float64)) for key, value in self.traces.items()},
         }
 
     @classmethod
@@ -140,7 +151,8 @@ class History:
         if d_loss.shape != g_loss.shape or d_loss.ndim != 2 or d_loss.shape[0] != members or eval_steps.ndim != 1:
             raise ValueError(f"history shapes {tuple(d_loss.shape)}, {tuple(g_loss.shape)} do not fit {members} members")
         scores = {key: value.numpy() for key, value in state["scores"].items()}
-        for key, value in scores.items():
+        traces = {key: value.numpy() for key, value in state.get("traces", {}).items()}
+        for key, value in (*scores.items(), *traces.items()):
             if value.shape != (members, len(eval_steps)):
                 raise ValueError(f"history score {key!r} has shape {value.shape}, expected {(members, len(eval_steps))}")
         labels = np.empty((members, len(eval_steps)), dtype=object)
@@ -152,6 +164,7 @@ class History:
             scores=scores,
             labels=labels,
             diverged_at=state["diverged_at"].numpy().astype(np.int64),
+            traces=traces,
         )
 
     @classmethod
@@ -161,21 +174,23 @@ class History:
             d_loss=np.concatenate([first.d_loss, second.d_loss], axis=-1),
             g_loss=np.concatenate([first.g_loss, second.g_loss], axis=-1),
             eval_steps=np.concatenate([first.eval_steps, second.eval_steps]),
-            # A record without checks has no score keys: it adds none and must drop none
-            # (e.g. the steps after the last check of a run resumed from a checkpoint).
-            scores=dict(first.scores)
-            if not len(second.eval_steps)
-            else {
-                key: np.concatenate([first.scores[key], second.scores[key]], axis=-1)
-                if len(first.eval_steps)
-                else second.scores[key]
-                for key in second.scores
-                if key in first.scores or not len(first.eval_steps)
-            },
+            scores=_joined(first.scores, second.scores, len(first.eval_steps), len(second.eval_steps)),
             labels=np.concatenate([first.labels, second.labels], axis=-1),
             # A member that diverged stays diverged, at the step it first did.
             diverged_at=np.where(first.diverged_at >= 0, first.diverged_at, second.diverged_at),
+            traces=_joined(first.traces, second.traces, len(first.eval_steps), len(second.eval_steps)),
         )
+
+
+def _joined(first: dict[str, np.ndarray], second: dict[str, np.ndarray], checks_first: int, checks_second: int) -> dict:
+    """Per-check arrays of two records, one after the other. A record without checks has no
+    keys: it adds none and must drop none (e.g. the steps after the last check of a run
+    resumed from a checkpoint); a key only one record with checks has is dropped."""
+    if not checks_second:
+        return dict(first)
+    if not checks_first:
+        return dict(second)
+    return {key: np.concatenate([first[key], second[key]], axis=-1) for key in second if key in first}
 
 
 def finite_or_none(value: object) -> object:

@@ -19,7 +19,7 @@ import abc
 import copy
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -284,6 +284,18 @@ class StackedMLP(nn.Module):
         """``x (K, n, in)`` through every member; with ``members`` a slice, ``x`` holds only
         those members' inputs (in evaluation or without gradients: a slice does not take
         part in spectral norm's power iteration)."""
+        for x in self._layer_outputs(x, members):
+            pass
+        return self.head(x)
+
+    def hidden(self, x: torch.Tensor, members: slice = slice(None)) -> list[torch.Tensor]:
+        """The activations of each hidden layer, ``(K, n, width)`` each, for inputs as in
+        :meth:`forward` (e.g. to find units that are inactive everywhere)."""
+        return list(self._layer_outputs(x, members))[:-1]
+
+    def _layer_outputs(self, x: torch.Tensor, members: slice) -> Iterator[torch.Tensor]:
+        """Each layer's output in turn: the hidden layers' activations, then the last
+        layer's output before the head."""
         sliced = members != slice(None)
         if sliced and self.training and torch.is_grad_enabled():
             raise ValueError(f"members={members!r}: a slice of the members runs only without gradients or in eval()")
@@ -296,7 +308,7 @@ class StackedMLP(nn.Module):
             x = torch.baddbmm(bias, x, weight)
             if i < last:
                 x = self.activation(x)
-        return self.head(x)
+            yield x
 
     def member(self, k: int) -> nn.Sequential:
         """Member k as an ordinary ``nn.Sequential`` (a copy of its current weights)."""

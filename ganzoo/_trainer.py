@@ -38,6 +38,7 @@ from ._streams import (
 )
 from ._targets import HOLDOUT, split_target
 from ._torch_compat import foreach_lerp_
+from ._traces import TRACE_KEYS, TRACE_POINTS, discriminator_traces, trace_points
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -94,13 +95,14 @@ class Trainer:
         self.seeds = seeds
         self.target = target  # as given; what trains and what scores: see retarget()
         self.holdout = holdout
-        training_data, self.scoring_target = split_target(target, holdout)
+        self.training_target, self.scoring_target = split_target(target, holdout)
+        self._trace_real: torch.Tensor | None = None  # the real points of the traces, once drawn
         self.device = device
         self.dtype = dtype
         # Estimated from real data (never the target's exact moments); fails early on data
         # without a finite, positive spread.
         self.standard_units: StandardUnits | None = (
-            estimate_standard_units(training_data) if config.standardize else None
+            estimate_standard_units(self.training_target) if config.standardize else None
         )
         dim = target.dim
         self.generator, self.discriminator = (
@@ -122,7 +124,7 @@ class Trainer:
         self.schedulers = _schedulers(config, (self.g_optimizer, self.d_optimizer))
         self.batches = TrainingBatches(
             seeds,
-            training_data,
+            self.training_target,
             batch_size=config.batch_size,
             latent_dim=config.latent_dim,
             n_critic=config.n_critic,
@@ -151,6 +153,7 @@ class Trainer:
         is split as at construction). The standard units stay those the networks learned in."""
         training_data, scoring = split_target(target, holdout)
         self.target, self.holdout, self.scoring_target = target, holdout, scoring
+        self.training_target, self._trace_real = training_data, None
         self.batches.retarget(training_data)
 
     @property
@@ -271,6 +274,7 @@ class Trainer:
         g_losses = torch.empty(steps, self.members, dtype=self.dtype)
         eval_steps: list[int] = []
         checks: list[list[dict]] = []
+        traces: list[dict[str, np.ndarray]] = []
         bar = progress_bar(progress, steps, description)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
@@ -284,17 +288,21 @@ class Trainer:
             i += span
             if eval_every and self.step_count % eval_every == 0:
                 eval_steps.append(self.step_count)
-                checks.append(self._check(eval_noise))
+                reports, trace = self._check(eval_noise)
+                checks.append(reports)
+                traces.append(trace)
                 ks = [r["ks_statistic"] for r in checks[-1] if math.isfinite(r["ks_statistic"])]
                 bar.set_postfix(ks=f"{np.median(ks):.3f}" if ks else "-", diverged=int(np.sum(self.diverged_at >= 0)))
             if on_checkpoint is not None and checkpoint_every and self.step_count % checkpoint_every == 0 and i < steps:
-                self._partial = self._record(d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks)
+                self._partial = self._record(
+                    d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks, traces
+                )
                 try:
                     on_checkpoint()
                 finally:
                     self._partial = None
         bar.close()
-        record = self._record(d_losses, g_losses, first_step, eval_steps, checks)
+        record = self._record(d_losses, g_losses, first_step, eval_steps, checks, traces)
         self.history = record if self.history is None else History.concatenate(self.history, record)
         if on_checkpoint is not None:
             on_checkpoint()
@@ -330,22 +338,44 @@ class Trainer:
                 bar.update(1)
         self._look_for_divergence(d_losses, g_losses)
 
-    def _check(self, eval_noise: torch.Tensor) -> list[dict]:
-        """Score every member on its fixed evaluation sample (a diverged one: its report)."""
+    def _check(self, eval_noise: torch.Tensor) -> tuple[list[dict], dict[str, np.ndarray]]:
+        """Score every member on its fixed evaluation sample (a diverged one: its report),
+        and take the discriminator's traces (:mod:`ganzoo._traces`; NaN for a diverged member)."""
         samples = self.generate(eval_noise)
         nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
         for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
             self._diverge(k, self.step_count, f"{nonfinite[k]} of {samples.shape[1]} evaluation samples non-finite")
-        return member_reports(samples, self.scoring_target, self.diverged_at, self.divergence_reasons)
+        reports = member_reports(samples, self.scoring_target, self.diverged_at, self.divergence_reasons)
+        return reports, self._traces(eval_noise[:, :TRACE_POINTS])
+
+    def _traces(self, noise: torch.Tensor) -> dict[str, np.ndarray]:
+        """The traces on the fixed real points and the training generator's samples of ``noise``."""
+        if self._trace_real is None:
+            real = trace_points(self.training_target)
+            if self.standard_units is not None:  # the discriminator works in standard units
+                real = (real - self.standard_units.location) / self.standard_units.scale
+            self._trace_real = torch.as_tensor(real, dtype=self.dtype, device=self.device)
+        with torch.no_grad():
+            fake = self.generator(noise.to(self.device, self.dtype))
+        traces = discriminator_traces(self.discriminator, self.config.loss, self._trace_real, fake)
+        for values in traces.values():
+            values[self.diverged_at >= 0] = math.nan
+        return traces
 
     def _record(
-        self, d_losses: torch.Tensor, g_losses: torch.Tensor, first_step: int, eval_steps: list[int], checks: list
+        self,
+        d_losses: torch.Tensor,
+        g_losses: torch.Tensor,
+        first_step: int,
+        eval_steps: list[int],
+        checks: list[list[dict]],
+        traces: list[dict[str, np.ndarray]],
     ) -> History:
         """The history of the steps from ``first_step`` whose losses are given (changed in place)."""
         for k in np.flatnonzero(self.diverged_at >= 0):  # losses after the divergence step: NaN
             after = max(0, int(self.diverged_at[k]) - first_step)
             d_losses[after:, k] = g_losses[after:, k] = math.nan
-        return _history(d_losses, g_losses, eval_steps, checks, self.members, self.diverged_at.copy())
+        return _history(d_losses, g_losses, eval_steps, checks, traces, self.members, self.diverged_at.copy())
 
     def state_dict(self) -> dict:
         """The whole training state, as tensors and plain values (a part of a checkpoint).
@@ -470,6 +500,7 @@ def _history(
     g_losses: torch.Tensor,
     eval_steps: list[int],
     checks: list[list[dict]],
+    traces: list[dict[str, np.ndarray]],
     members: int,
     diverged_at: np.ndarray,
 ) -> History:
@@ -487,4 +518,5 @@ def _history(
         scores=scores,
         labels=labels,
         diverged_at=diverged_at,
+        traces={key: np.stack([trace[key] for trace in traces], axis=-1) for key in TRACE_KEYS} if traces else {},
     )

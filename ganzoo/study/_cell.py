@@ -258,4 +258,6 @@ def _stored_history(member) -> dict:
         "g_loss_mean": _window_means(member.g_loss, member.eval_steps),
         # The generator step at which the run diverged, or None (never).
         "diverged_at": int(member.diverged_at) if member.diverged_at >= 0 else None,
+        # What the discriminator was doing at each check (ganzoo._traces): the causes' evidence.
+        "traces": {key: value.tolist() for key, value in member.traces.items()},
     }

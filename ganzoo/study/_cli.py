@@ -17,6 +17,8 @@ from ._store import Store
 from ._study import QUICK, Study, read_toml
 
 DEFAULT_TARGET = "gaussian:4,1.25"
+DEFAULT_SETTINGS = ("all", "all:recommended")
+"""The default study's settings: every variant at its defaults and at its recommended setting."""
 
 
 def add_parsers(commands) -> None:
@@ -33,7 +35,7 @@ def add_parsers(commands) -> None:
     )
     compare.add_argument("--config", type=Path, help="a TOML study file (command-line options override it)")
     compare.add_argument(
-        "--variants", nargs="+", action="extend", metavar="SETTING", help="settings to compare (default: all)"
+        "--variants", nargs="+", action="extend", metavar="SETTING", help="settings to compare (default: all all:recommended)"
     )
     compare.add_argument("--seeds", help="a count (32 = seeds 0..31), START:STOP or a list 1,5,9 (default 32)")
     compare.add_argument(
@@ -81,7 +83,7 @@ def add_parsers(commands) -> None:
 
 def study_from_args(args: argparse.Namespace):
     """The :class:`Study` and output folder that the ``compare`` options describe."""
-    options: dict = {"settings": ("all",), "seeds": 32, "targets": (DEFAULT_TARGET,)}
+    options: dict = {"settings": DEFAULT_SETTINGS, "seeds": 32, "targets": (DEFAULT_TARGET,)}
     if args.quick:
         options.update(QUICK)
     if args.config is not None:

@@ -21,7 +21,9 @@ from evaluation import compare, evaluate, summarize, target_from_spec, to_csv, t
 
 from .. import losses
 from .._history import finite_or_none
+from .._causes import CAUSES, Cause
 from . import _figures as figures
+from . import _story as story
 from ._store import RunRecord, Store
 
 LABEL_ORDER = ("converged", "biased", "oscillating", "not_converged", "collapsed", "diverged")
@@ -116,14 +118,16 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
     by_key: dict[tuple[str, str], list[RunRecord]] = collections.defaultdict(list)
     for run in runs:
         by_key[(run.setting, run.target)].append(run)
+    causes = {run.key(): story.run_cause(run) for run in runs}
     lines = _introduction(out, definition, runs)
-    tables = _Tables(runs=[_run_row(run) for run in runs])
+    tables = _Tables(runs=[_run_row(run, causes[run.key()]) for run in runs])
+    settings = story.paired_order(definition["settings"])
     for spec in definition["targets"]:
-        groups = {s: sorted(by_key[(s, spec)], key=lambda r: r.seed) for s in definition["settings"] if by_key[(s, spec)]}
+        groups = {s: sorted(by_key[(s, spec)], key=lambda r: r.seed) for s in settings if by_key[(s, spec)]}
         if groups:
-            lines += _target_section(out, spec, groups, metric, tables, figures_too=figures_too)
+            lines += _target_section(out, spec, groups, metric, tables, causes, figures_too=figures_too)
     (out / "runs.csv").write_text(to_csv(finite_or_none(tables.runs)))  # NaN, inf: empty cells
-    for name in ("summary", "labels", "comparison", "ranking"):
+    for name in ("pairs", "summary", "labels", "causes", "comparison", "ranking"):
         rows = getattr(tables, name)
         if rows:
             (out / f"{name}.csv").write_text(to_csv(finite_or_none(rows)))
@@ -131,8 +135,10 @@ def build_report(out: str | Path, *, metric: str | None = None, figures_too: boo
         "",
         "## Files",
         "",
-        "`runs.csv` (one row per run: every final score), `summary.csv` (per setting: success rate, "
-        "median/quartiles/bootstrap CI of every score), `labels.csv`, `comparison.csv` and `ranking.csv`; "
+        "`runs.csv` (one row per run: every final score, its label and its cause), `pairs.csv` (defaults "
+        "beside recommended), `summary.csv` (per setting: success rate, "
+        "median/quartiles/bootstrap CI of every score), `labels.csv`, `causes.csv`, `comparison.csv` and "
+        "`ranking.csv`; "
         "`figures/`; `study.sqlite` (everything, including score histories, stored samples and D on a grid). "
         "Rebuild with `ganzoo report " + shlex.quote(_folder_as_created(out)) + "`.",
         "",
@@ -147,8 +153,10 @@ class _Tables:
     """The rows of the report's CSV files, gathered target by target."""
 
     runs: list[dict]
+    pairs: list[dict] = dataclasses.field(default_factory=list)
     summary: list[dict] = dataclasses.field(default_factory=list)
     labels: list[dict] = dataclasses.field(default_factory=list)
+    causes: list[dict] = dataclasses.field(default_factory=list)
     comparison: list[dict] = dataclasses.field(default_factory=list)
     ranking: list[dict] = dataclasses.field(default_factory=list)
 
@@ -190,9 +198,10 @@ def _introduction(out: Path, definition: dict[str, Any], runs: list[RunRecord]) 
     ]
 
 
-def _run_row(run: RunRecord) -> dict[str, Any]:
-    """One row of runs.csv: the run, its label, every final score and its provenance."""
-    row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label}
+def _run_row(run: RunRecord, cause: Cause) -> dict[str, Any]:
+    """One row of runs.csv: the run, its label and cause, every final score and its provenance."""
+    row = {"setting": run.setting, "target": run.target, "seed": run.seed, "label": run.label, "cause": cause.name,
+           "cause_since": cause.since, "cause_evidence": cause.evidence}  # fmt: skip
     row.update({k: v for k, v in run.scores.items() if k not in ("target", "label")})
     row.update(
         {"steps": run.steps, "engine": run.engine, "version": run.version, "seconds": run.seconds,
@@ -202,12 +211,32 @@ def _run_row(run: RunRecord) -> dict[str, Any]:
 
 
 def _target_section(
-    out: Path, spec: str, groups: dict[str, list[RunRecord]], metric: str | None, tables: _Tables, *, figures_too: bool
+    out: Path,
+    spec: str,
+    groups: dict[str, list[RunRecord]],
+    metric: str | None,
+    tables: _Tables,
+    causes: story.Causes,
+    *,
+    figures_too: bool,
 ) -> list[str]:
     """The report's section on one target (tables, comparisons, figures); adds its CSV rows."""
     target = target_from_spec(spec)
     key = metric or figures.metric_for(target)
     lines = ["", f"## Target `{spec}`", ""]
+    paired = story.pairs_table(groups, causes)
+    if paired:
+        tables.pairs += [{"target": spec, **row} for row in paired]
+        lines += [
+            "### Defaults beside recommended",
+            "",
+            "Each variant at its defaults and at its `recommended()` setting (docs/convergence.md): "
+            "converged runs / runs, with the 95 % Wilson interval; the main cause of failure is the most "
+            "frequent cause among the failed runs at defaults (see *Why runs failed* below).",
+            "",
+            to_markdown(paired),
+            "",
+        ]
     summaries = {s: summarize([r.scores for r in rs], group=s) for s, rs in groups.items()}
     table = [_summary_row(s, summary, target.dim) for s, summary in summaries.items()]
     tables.summary += [{"target": spec, **summary.to_dict()} for summary in summaries.values()]
@@ -219,6 +248,22 @@ def _target_section(
         counts.append({"setting": s, **{label: tally.get(label, 0) for label in (*LABEL_ORDER, *extra)}})
     tables.labels += [{"target": spec, **row} for row in counts]
     lines += ["", "### Failure labels (runs per verdict)", "", to_markdown(counts)]
+    cause_rows = story.causes_table(groups, causes)
+    tables.causes += [{"target": spec, **row} for row in cause_rows]
+    lines += [
+        "",
+        "### Why runs failed (runs per cause)",
+        "",
+        "One cause per failed run, from its training record (the scores at every check and the "
+        "discriminator's traces), the first that applies in this order: "
+        + ", ".join(f"`{c}`" for c in CAUSES)
+        + " (definitions and thresholds: docs/studies.md#why-runs-failed). An example of each cause found, "
+        "with its evidence:",
+        "",
+        *story.cause_examples(groups, causes),
+        "",
+        to_markdown([{k: v for k, v in row.items() if k == "setting" or any(r[k] for r in cause_rows)} for row in cause_rows]),
+    ]
     diverged = {s: [r for r in rs if r.label == "diverged"] for s, rs in groups.items()}
     if any(diverged.values()):
         lines += [

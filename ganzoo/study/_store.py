@@ -46,7 +46,7 @@ CREATE TABLE runs (
     label TEXT NOT NULL,          -- the verdict (failure) label of the final sample
     converged INTEGER NOT NULL,
     scores TEXT NOT NULL,         -- JSON: evaluate(final sample).to_dict(); no value (diverged run, n/a): null
-    history TEXT NOT NULL,        -- JSON: eval_steps, scores, labels, mean losses, diverged_at (step or null)
+    history TEXT NOT NULL,        -- JSON: eval_steps, scores, labels, mean losses, diverged_at (step or null), traces
     sample BLOB NOT NULL,         -- float32 (stored_samples, dim), C order
     grid BLOB NOT NULL,           -- float32 (grid points, dim)
     scores_on_grid BLOB NOT NULL, -- float32 (grid points,): D's raw score on the grid
@@ -408,8 +408,9 @@ def _nan_for_null(scores: dict[str, Any]) -> dict[str, Any]:
 def _history_from_json(history: dict[str, Any]) -> dict[str, Any]:
     """A stored history with null back as NaN in its numeric series ('diverged_at' stays None)."""
     out = dict(history)
-    if "scores" in out:
-        out["scores"] = {key: none_to_nan(values) for key, values in out["scores"].items()}
+    for group in ("scores", "traces"):  # traces: absent in stores written before they existed
+        if group in out:
+            out[group] = {key: none_to_nan(values) for key, values in out[group].items()}
     for key in ("d_loss_mean", "g_loss_mean"):
         if key in out:
             out[key] = none_to_nan(out[key])

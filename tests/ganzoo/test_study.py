@@ -217,11 +217,11 @@ def test_compare_quick_end_to_end_then_report_then_resume(tmp_path, monkeypatch,
     done = run_cli("compare", "--quick", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "studies" / "quick"
-    assert "28 runs trained, 0 already stored, 28 in the study" in done.stderr
-    assert len(done.stdout.splitlines()) == 7 and "vanilla" in done.stdout  # one line per variant
+    assert "56 runs trained, 0 already stored, 56 in the study" in done.stderr
+    assert len(done.stdout.splitlines()) == 14 and "vanilla:recommended" in done.stdout  # one line per setting
     report = (out / "report.md").read_text()
-    assert "Runs stored: **28 of 28**" in report
-    assert "ganzoo compare --variants vanilla minimax nonsaturating wgan wgan-gp lsgan hinge --seeds 4" in report
+    assert "Runs stored: **56 of 56**" in report
+    assert "ganzoo compare --variants vanilla minimax nonsaturating wgan wgan-gp lsgan hinge vanilla:recommended" in report
     (out / "report.md").unlink()
     for figure in (out / "figures").iterdir():
         figure.unlink()
@@ -233,7 +233,7 @@ def test_compare_quick_end_to_end_then_report_then_resume(tmp_path, monkeypatch,
     # Resuming a finished study trains nothing (in this process: no second start-up).
     monkeypatch.chdir(tmp_path)
     assert main(["compare", "--quick", "--quiet", "--no-report"]) == 0
-    assert "0 runs trained, 28 already stored" in capsys.readouterr().err
+    assert "0 runs trained, 56 already stored" in capsys.readouterr().err
 
 
 def one_line_error(capsys, *argv: str) -> str:
@@ -293,7 +293,7 @@ def test_the_readme_main_command_is_the_default_study():
     command = [line for line in first.splitlines() if line and not line.startswith("#")][0]
     argv = shlex.split(command.split(".venv/bin/ganzoo ", 1)[1])
     study, out = study_from_args(_parser().parse_args(argv))
-    assert study == Study(settings=["all"], seeds=32, targets=["gaussian:4,1.25"], steps=20_000)
+    assert study == Study(settings=["all", "all:recommended"], seeds=32, targets=["gaussian:4,1.25"], steps=20_000)
     assert out == Path("studies/default")
     # ... which is also what a bare `ganzoo compare` runs (each variant's budget is 20,000).
     assert study_from_args(_parser().parse_args(["compare"])) == (study, out)
