@@ -47,7 +47,7 @@ from ._results import MomentsND, Report
 from ._scipy import ScipyTarget
 from ._scipy_mvn import ScipyMultivariateNormal
 from ._specs import KNOWN_SPECS, as_target, target_from_spec
-from ._tables import to_csv, to_markdown
+from ._tables import to_csv, to_html, to_markdown
 from ._target import Target
 from ._two_sample import MMDResult, energy_distance, mmd_test, reference_sample, sliced_wasserstein
 from ._univariate import DEFAULT_TARGET, Gaussian, LogNormal, StudentT, Uniform
@@ -120,6 +120,7 @@ __all__ = [
     "holm",
     "wilson_interval",
     # tables
+    "to_html",
     "to_markdown",
     "to_csv",
 ]

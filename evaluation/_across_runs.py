@@ -9,6 +9,7 @@ summaries they are left out of the medians and counted in ``n_finite``.
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from ._tables import to_html
 from ._validation import check_int, check_probability
 
 __all__ = [
@@ -279,6 +281,16 @@ class Comparison:
 
     def ranking_rows(self) -> list[dict[str, Any]]:
         return [r.to_dict() for r in self.ranking]
+
+    def _repr_html_(self) -> str:
+        """The ranking and the pairwise tests as HTML tables (notebooks show this)."""
+        order = "higher" if self.higher_is_better else "lower"
+        return (
+            f"<p>Ranking on {html.escape(self.metric)} ({order} is better; Holm-corrected at {self.alpha})</p>"
+            + to_html(self.ranking_rows())
+            + "<p>Pairwise comparisons</p>"
+            + to_html(self.pair_rows())
+        )
 
 
 def compare(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from ._modes import ModeCoverage
 from ._one_sample import Moments, TestResult
+from ._tables import to_html
 from ._two_sample import MMDResult
 from ._verdict import Verdict
 
@@ -142,6 +144,13 @@ class Report:
     @property
     def reasons(self) -> tuple[str, ...]:
         return self.verdict.reasons
+
+    def _repr_html_(self) -> str:
+        """The verdict and every score as an HTML table (notebooks show this)."""
+        scores = self.to_dict()
+        rows = [{"score": key, "value": value} for key, value in scores.items() if key not in ("target", "label", "reasons")]
+        reasons = f" ({html.escape(scores['reasons'])})" if scores.get("reasons") else ""
+        return f"<p>{html.escape(self.target)}: <b>{html.escape(scores['label'])}</b>{reasons}</p>" + to_html(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """Flat, JSON-ready (plain float/int/str/bool; NaN where undefined), one key per number."""

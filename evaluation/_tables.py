@@ -1,4 +1,4 @@
-"""Plain tables out: markdown and CSV strings from rows of flat dicts.
+"""Plain tables out: markdown, CSV and HTML strings from rows of flat dicts.
 
 Rows are mappings (e.g. ``Report.to_dict()``) or objects with a ``to_dict()`` method.
 Columns default to the union of keys in first-seen order; a missing cell is empty.
@@ -7,12 +7,13 @@ Columns default to the union of keys in first-seen order; a missing cell is empt
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["to_csv", "to_markdown"]
+__all__ = ["to_csv", "to_html", "to_markdown"]
 
 
 def _rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
@@ -55,6 +56,13 @@ def _cell(value: Any, float_format: str) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _numeric(rows: list[Mapping[str, Any]], column: str) -> bool:
+    """Whether every value of ``column`` is a number (then it is right-aligned)."""
+    return all(
+        isinstance(r.get(column), (int, float)) and not isinstance(r.get(column), bool) for r in rows if column in r
+    )
+
+
 def to_markdown(
     rows: Iterable[Any], *, columns: Sequence[str] | None = None, float_format: str = ".4g"
 ) -> str:
@@ -69,14 +77,7 @@ def to_markdown(
     cols = _columns(rows, columns)
     if not cols:
         return ""
-    numeric = [
-        all(
-            isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
-            for r in rows
-            if c in r
-        )
-        for c in cols
-    ]
+    numeric = [_numeric(rows, c) for c in cols]
     lines = [
         "| " + " | ".join(_cell(c, float_format) for c in cols) + " |",
         "|" + "|".join("---:" if num else "---" for num in numeric) + "|",
@@ -96,3 +97,19 @@ def to_csv(rows: Iterable[Any], *, columns: Sequence[str] | None = None) -> str:
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in cols])
     return buffer.getvalue()
+
+
+def to_html(rows: Iterable[Any], *, columns: Sequence[str] | None = None, float_format: str = ".4g") -> str:
+    """An HTML ``<table>`` (what notebooks show through ``_repr_html_``); cells as in
+    :func:`to_markdown`, escaped, numeric columns right-aligned."""
+    rows = _rows(rows)
+    cols = _columns(rows, columns)
+
+    def cell(tag: str, value: Any, numeric: bool = False) -> str:
+        text = html.escape("" if value is None else _cell(value, float_format).replace("\\|", "|"))
+        return f"<{tag}" + (' style="text-align: right"' if numeric else "") + f">{text}</{tag}>"
+
+    numeric = {c: _numeric(rows, c) for c in cols}
+    head = "<tr>" + "".join(cell("th", c) for c in cols) + "</tr>"
+    body = "".join("<tr>" + "".join(cell("td", row.get(c), numeric[c]) for c in cols) + "</tr>" for row in rows)
+    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"

@@ -35,8 +35,10 @@ what G does, and a state explains more than the shape of one final sample):
     :data:`TREND_MIN_CHECKS`) the distance to the target (KS D in 1-D, else the energy
     distance) falls with step, Kendall's tau < 0 at one-sided p < :data:`TREND_P`.
 ``off_target``
-    the shape is right, the location or scale is not: ``evaluation``'s ``biased`` label
-    on the final sample.
+    the shape is right, the location or scale is not (``evaluation``'s ``biased`` label
+    on the final sample), or (1-D) the sample's mean is :data:`FAR_OFF` (1) target
+    standard deviation or more from the target's, whatever its shape: then where the
+    generator sits is the error that matters.
 ``misshapen``
     none of the above: the sample's shape itself is wrong (e.g. skewed or bimodal for a
     Gaussian target), without a trace that explains it; the evidence gives its skewness
@@ -75,6 +77,7 @@ SWING_BAND = 0.1
 SWINGS = 3
 TREND_P = 0.01
 TREND_MIN_CHECKS = 6
+FAR_OFF = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,14 +264,25 @@ def _too_slow(final: Mapping, trace: Trace) -> Cause | None:
 
 
 def _off_target(final: Mapping, trace: Trace) -> Cause | None:
-    if final.get("label") != "biased":
+    if final.get("label") == "biased":
+        since = trace.since(np.array([label == "biased" for label in trace.labels], dtype=bool))
+        return Cause(
+            "off_target",
+            since,
+            f"shape right, place wrong: mean error {final.get('mean_error', math.nan):.3g}, "
+            f"std ratio {final.get('std_ratio', math.nan):.3g} (final sample)",
+        )
+    std, ratio, error = final.get("std"), final.get("std_ratio"), final.get("mean_error")
+    if not (_finite(std) and _finite(ratio) and _finite(error) and ratio > 0):
         return None
-    since = trace.since(np.array([label == "biased" for label in trace.labels], dtype=bool))
+    target_std = std / ratio
+    if not abs(error) >= FAR_OFF * target_std:
+        return None
+    since = trace.since(np.abs(trace.series("mean_error")) >= FAR_OFF * target_std)
     return Cause(
         "off_target",
         since,
-        f"shape right, place wrong: mean error {final.get('mean_error', math.nan):.3g}, "
-        f"std ratio {final.get('std_ratio', math.nan):.3g} (final sample)",
+        f"far from the data: mean error {error:.3g} = {error / target_std:.3g} target sd (final sample)",
     )
 
 
