@@ -4,6 +4,7 @@ Start with ``from ganzoo import VanillaGAN``: ``VanillaGAN(seed=0).fit()`` train
 reference program's GAN on N(4, 1.25); :mod:`evaluation` scores what it generates.
 """
 
+from ._causes import CAUSES, Cause, Trace, failure_cause
 from ._checkpoint import CheckpointError
 from ._config import GANConfig
 from ._convergence import Outcome, strict_outcome
@@ -33,6 +34,7 @@ from .variants._wgan import WGAN
 from .variants._wgan_gp import WGANGP
 
 __all__ = [
+    "CAUSES",
     "DRAGAN",
     "GAN",
     "LSGAN",
@@ -43,6 +45,7 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "Adam",
+    "Cause",
     "CheckpointError",
     "Constraint",
     "GANConfig",
@@ -66,10 +69,12 @@ __all__ = [
     "RMSprop",
     "RandomSource",
     "SigmoidBCELoss",
+    "Trace",
     "VanillaGAN",
     "WassersteinLoss",
     "WeightClipping",
     "__version__",
+    "failure_cause",
     "get_variant",
     "strict_outcome",
 ]

@@ -100,6 +100,36 @@ class History:
         }
 
     @classmethod
+    def from_checks(
+        cls,
+        d_loss: np.ndarray,
+        g_loss: np.ndarray,
+        eval_steps: list[int],
+        checks: list[list[dict]],
+        traces: list[dict[str, np.ndarray]],
+        *,
+        diverged_at: np.ndarray,
+    ) -> History:
+        """The ensemble record of losses ``(K, steps)`` and of the checks at ``eval_steps``:
+        ``checks[c][k]`` is member k's report dict at check c (its numeric keys become
+        ``scores``, its label ``labels``), ``traces[c]`` the traces (key -> ``(K,)``) there."""
+        members = d_loss.shape[0]
+        first = checks[0][0] if checks else {}
+        numeric = [key for key, value in first.items() if isinstance(value, int | float) and not isinstance(value, bool)]
+        scores = {key: np.array([[check[k][key] for check in checks] for k in range(members)], dtype=float) for key in numeric}
+        labels = np.empty((members, len(checks)), dtype=object)
+        labels[...] = [[check[k]["label"] for check in checks] for k in range(members)]
+        return cls(
+            d_loss=d_loss,
+            g_loss=g_loss,
+            eval_steps=np.array(eval_steps, dtype=int),
+            scores=scores,
+            labels=labels,
+            diverged_at=diverged_at,
+            traces={key: np.stack([trace[key] for trace in traces], axis=-1) for key in traces[0]} if traces else {},
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, object]) -> History:
         """The history that :meth:`to_dict` gave (None read back as NaN)."""
 

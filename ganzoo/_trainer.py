@@ -38,7 +38,7 @@ from ._streams import (
 )
 from ._targets import HOLDOUT, split_target
 from ._torch_compat import foreach_lerp_
-from ._traces import TRACE_KEYS, TRACE_POINTS, discriminator_traces, trace_points
+from ._traces import TRACE_POINTS, discriminator_traces, trace_points
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -375,7 +375,8 @@ class Trainer:
         for k in np.flatnonzero(self.diverged_at >= 0):  # losses after the divergence step: NaN
             after = max(0, int(self.diverged_at[k]) - first_step)
             d_losses[after:, k] = g_losses[after:, k] = math.nan
-        return _history(d_losses, g_losses, eval_steps, checks, traces, self.members, self.diverged_at.copy())
+        d_loss, g_loss = d_losses.T.double().numpy(), g_losses.T.double().numpy()
+        return History.from_checks(d_loss, g_loss, eval_steps, checks, traces, diverged_at=self.diverged_at.copy())
 
     def state_dict(self) -> dict:
         """The whole training state, as tensors and plain values (a part of a checkpoint).
@@ -494,29 +495,3 @@ def _schedulers(config: GANConfig, optimizers) -> list[torch.optim.lr_scheduler.
     decay, horizon = config.lr_decay, config.lr_decay.steps or config.steps
     return [torch.optim.lr_scheduler.LambdaLR(o, lambda t: decay.factor(t, horizon=horizon)) for o in optimizers]
 
-
-def _history(
-    d_losses: torch.Tensor,
-    g_losses: torch.Tensor,
-    eval_steps: list[int],
-    checks: list[list[dict]],
-    traces: list[dict[str, np.ndarray]],
-    members: int,
-    diverged_at: np.ndarray,
-) -> History:
-    numeric = [key for key, value in checks[0][0].items() if isinstance(value, int | float) and not isinstance(value, bool)] if checks else []
-    scores = {
-        key: np.array([[check[k][key] for check in checks] for k in range(members)], dtype=float) for key in numeric
-    }
-    labels = np.array([[check[k]["label"] for check in checks] for k in range(members)], dtype=object).reshape(
-        members, len(checks)
-    )
-    return History(
-        d_loss=d_losses.T.double().numpy(),
-        g_loss=g_losses.T.double().numpy(),
-        eval_steps=np.array(eval_steps, dtype=int),
-        scores=scores,
-        labels=labels,
-        diverged_at=diverged_at,
-        traces={key: np.stack([trace[key] for trace in traces], axis=-1) for key in TRACE_KEYS} if traces else {},
-    )
