@@ -19,7 +19,8 @@ MAX_LINES = 500
 # the layers below, never from above. The first matching prefix wins.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("evaluation",),
-    ("ganzoo._validation", "ganzoo._version", "ganzoo._progress", "ganzoo._torch_compat", "ganzoo._threads"),
+    ("ganzoo._validation", "ganzoo._version", "ganzoo._progress", "ganzoo._torch_compat", "ganzoo._threads",
+     "ganzoo._manifest"),
     ("ganzoo.losses", "ganzoo._penalties", "ganzoo._networks", "ganzoo._optim", "ganzoo._streams",
      "ganzoo._history", "ganzoo._checkpoint", "ganzoo._reference", "ganzoo._targets", "ganzoo._plots",
      "ganzoo._traces", "ganzoo._causes"),
@@ -29,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("ganzoo._gan_state", "ganzoo._gan"),
     ("ganzoo.variants", "ganzoo._convergence"),
     ("ganzoo.study",),
-    ("ganzoo._cli", "ganzoo.__main__"),
+    ("ganzoo._cli", "ganzoo._train_cli", "ganzoo.__main__"),
 )  # fmt: skip
 
 

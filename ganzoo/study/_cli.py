@@ -121,7 +121,7 @@ def compare_command(args: argparse.Namespace) -> int:
         options = {} if args.checkpoint_every is None else {"checkpoint_every": args.checkpoint_every}
         result = run_study(
             study, out, backend=args.backend, workers=args.workers, address=args.address, progress=args.progress,
-            **options,
+            announce=lambda line: print(line, file=sys.stderr), **options,
         )  # fmt: skip
         print(
             f"ganzoo compare: {result.trained} runs trained, {result.existing} already stored, "

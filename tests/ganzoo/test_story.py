@@ -126,3 +126,22 @@ def test_reports_and_comparisons_show_as_html_tables():
             for name, mu in (("a", 4.0), ("b", 4.5))}  # fmt: skip
     comparison = compare(runs, metric="ks_statistic")._repr_html_()
     assert comparison.count("<table>") == 2 and "Ranking on ks_statistic (lower is better" in comparison
+
+
+def test_a_study_announces_its_plan_and_writes_its_manifest(tmp_path):
+    import json
+
+    from ganzoo._manifest import config_hash
+
+    study = Study(settings=["vanilla", "wgan"], seeds=3, steps=40, eval_every=20, final_samples=200, stored_samples=50)
+    lines = []
+    run_study(study, tmp_path, workers=1, progress=False, announce=lines.append)
+    (line,) = lines
+    assert "2 settings x 1 target(s) x 3 seeds = 6 runs; 6 to train (0 stored), 240 generator steps, in 2 cells" in line
+    assert "estimated" in line
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["config_hash"] == config_hash(study.to_dict()) and manifest["seeds"] == [0, 1, 2]
+    assert manifest["config"]["configs"]["wgan"]["n_critic"] == 5
+    lines.clear()
+    run_study(study, tmp_path, workers=1, progress=False, announce=lines.append)
+    assert lines == []  # nothing left to train: no plan
