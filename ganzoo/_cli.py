@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command line: ``ganzoo compare ...``, ``ganzoo report DIR``, ``ganzoo train SETTING ...``."""
+"""The ``ganzoo`` command line: ``ganzoo train SETTING``, ``compare``, ``report DIR``, ``animate DIR``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ._train_cli import add_parser as add_train_parser
 from ._train_cli import train_command
 from .study._cli import add_parsers as add_study_parsers
-from .study._cli import compare_command, report_command
+from .study._cli import animate_command, compare_command, report_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ganzoo`` console script; returns the exit status."""
     args = _parser().parse_args(argv)  # a command is required: argparse exits without one
-    command = {"train": train_command, "compare": compare_command, "report": report_command}[args.command]
+    commands = {"train": train_command, "compare": compare_command, "report": report_command, "animate": animate_command}
+    command = commands[args.command]
     try:
         return command(args)
     except (ValueError, TypeError, RuntimeError, OSError, MemoryError) as error:

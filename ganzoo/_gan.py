@@ -13,6 +13,8 @@ import numpy as np
 import torch
 
 from . import _checkpoint, _gan_state
+from ._animation import animate
+from ._tensorboard import log_history, summary_writer
 from ._checkpoint import CheckpointError
 from ._config import GANConfig
 from ._history import History
@@ -180,6 +182,7 @@ class GAN:
         checkpoint: str | os.PathLike | None = None,
         checkpoint_every: int | None = None,
         holdout: float = HOLDOUT,
+        log_dir: str | os.PathLike | None = None,
     ) -> History:
         """Train for ``steps`` generator steps (default: the variant's budget) on ``target``.
 
@@ -213,6 +216,11 @@ class GAN:
         which ends bit for bit (same device) where the uninterrupted call would have.
         Checkpoints pause training as checks do; a pause only moves the step at which a
         divergence found in the weights (not the losses) is recorded.
+
+        ``log_dir``: also write this call's record for TensorBoard there once it ends
+        (:mod:`ganzoo._tensorboard`: mean losses, scores, traces and histograms of the
+        generated points at each check; needs ``pip install 'ganzoo[tensorboard]'``,
+        checked before training starts).
         """
         steps = self.config.steps if steps is None else check_int("steps", steps, minimum=1)
         check_int("eval_every", eval_every, minimum=0)
@@ -224,11 +232,16 @@ class GAN:
         else:
             every = 1000 if checkpoint_every is None else check_int("checkpoint_every", checkpoint_every, minimum=0)
             _checkpoint.check_path(checkpoint)  # before training, not at the first write
+        writer = None if log_dir is None else summary_writer(log_dir)
         self.build(target, holdout=holdout)
-        return self._train(
+        record = self._train(
             steps, eval_every=eval_every, eval_samples=eval_samples, progress=progress,
             checkpoint=checkpoint, checkpoint_every=every, compiled=None,
         )  # fmt: skip
+        if writer is not None:
+            with writer:
+                log_history(writer, record, self.seeds, single=self._single, offset=self.trainer.step_count - steps)
+        return record.member(0) if self._single else record
 
     def _train(
         self,
@@ -274,7 +287,7 @@ class GAN:
             on_checkpoint=save,
             compiled=compiled,
         )
-        return record.member(0) if self._single else record
+        return record  # the ensemble layout: the callers drop the member axis of a single run
 
     # -- checkpoints ------------------------------------------------------------------
 
@@ -387,7 +400,7 @@ class GAN:
                 0, eval_every=0, eval_samples=2, progress=False, description=""
             )  # an empty record
             return record.member(0) if self._single else record
-        return self._train(
+        record = self._train(
             remaining,
             eval_every=call["eval_every"],
             eval_samples=call["eval_samples"],
@@ -396,6 +409,7 @@ class GAN:
             checkpoint_every=call["checkpoint_every"],
             compiled=call["compiled"],
         )
+        return record.member(0) if self._single else record
 
     @property
     def history(self) -> History | None:
@@ -425,6 +439,24 @@ class GAN:
         noise = standard_normal(self.seeds, Stream.SAMPLING, (n, self.config.latent_dim), *keys)
         samples = trainer.generate(torch.as_tensor(noise))
         return samples[0] if self._single else samples
+
+    def animate(self, path: str | os.PathLike, *, member: int = 0, fps: int = 4) -> Path:
+        """Write the film of the training so far to ``path`` (``.gif``; ``.mp4`` with ffmpeg):
+        one frame per evaluation check, from the snapshots each check took
+        (:mod:`ganzoo._animation`: 1-D, the generated density, the target pdf, D(x) and
+        D*(x); 2-D, the points over D's heatmap). ``member``: which run of an ensemble."""
+        trainer = self._require_trainer("animate()")
+        history = trainer.history
+        if history is None or history.snapshots is None or not len(history.eval_steps):
+            raise ValueError("animate() needs the snapshots of evaluation checks: fit with eval_every > 0 first")
+        check_int("member", member, minimum=0)
+        if member >= self.members:
+            raise ValueError(f"member must be < {self.members} (the ensemble's runs), got {member}")
+        title = f"{self.name or type(self).__name__}, seed {self.seeds[member]}"
+        return animate(
+            path, history.snapshots.member(member), history.eval_steps, trainer.target,
+            probabilistic=self.config.loss.probabilistic, title=title, fps=fps,
+        )  # fmt: skip
 
     def discriminate(self, x: np.ndarray) -> np.ndarray:
         """The discriminator's raw scores on points ``x`` of shape ``(n, dim)``.

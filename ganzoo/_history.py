@@ -12,6 +12,50 @@ import torch
 
 
 @dataclasses.dataclass(frozen=True)
+class Snapshots:
+    """The film of training: at each check, the generator's points and D on a fixed grid.
+
+    ``grid``: ``(g, dim)`` points in data units (:func:`ganzoo._reference.discriminator_grid`);
+    ``scores``: D's raw scores there, ``([K,] checks, g)``; ``samples``: the first
+    :data:`ganzoo._traces.SNAPSHOT_POINTS` points of each check's evaluation sample,
+    ``([K,] checks, m, dim)``; float32.
+    """
+
+    grid: np.ndarray
+    scores: np.ndarray
+    samples: np.ndarray
+
+    @property
+    def checks(self) -> int:
+        return int(self.scores.shape[-2])
+
+    def member(self, k: int) -> Snapshots:
+        return Snapshots(self.grid, self.scores[k], self.samples[k])
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "grid": self.grid.tolist(),
+            "scores": finite_or_none(self.scores.tolist()),
+            "samples": finite_or_none(self.samples.tolist()),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Snapshots:
+        def floats(values) -> np.ndarray:
+            return np.array(none_to_nan(values), dtype=np.float32)
+
+        return cls(np.array(data["grid"], dtype=float), floats(data["scores"]), floats(data["samples"]))
+
+    @classmethod
+    def concatenate(cls, first: Snapshots, second: Snapshots) -> Snapshots:
+        return cls(
+            first.grid,
+            np.concatenate([first.scores, second.scores], axis=-2),
+            np.concatenate([first.samples, second.samples], axis=-3),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
 class History:
     """Training record of one run or of an ensemble.
 
@@ -29,6 +73,8 @@ class History:
       its scores on real and generated points, its dead units, how much gradient the
       generator's loss passes on), same shapes as ``scores``; empty in records written
       before traces existed.
+    - ``snapshots``: the film of training (:class:`Snapshots`), or None (no checks, or a
+      record written before snapshots existed).
     - ``diverged_at``: for each member, the generator step (counted from 1, like
       ``eval_steps``) at which training was found to have diverged, or -1 if it never did;
       an int64 array of shape ``([K,])`` (a 0-d array for a single run). The step is that
@@ -53,6 +99,7 @@ class History:
     labels: np.ndarray
     diverged_at: np.ndarray | None = None  # None: filled with -1 (no member diverged)
     traces: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    snapshots: Snapshots | None = None
 
     def __post_init__(self) -> None:
         members = np.shape(self.d_loss)[:-1]
@@ -85,6 +132,7 @@ class History:
             labels=self.labels[k],
             diverged_at=self.diverged_at[k],
             traces={key: value[k] for key, value in self.traces.items()},
+            snapshots=None if self.snapshots is None else self.snapshots.member(k),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -97,6 +145,7 @@ class History:
             "labels": self.labels.tolist(),
             "diverged_at": self.diverged_at.tolist(),
             "traces": {key: finite_or_none(value.tolist()) for key, value in self.traces.items()},
+            "snapshots": None if self.snapshots is None else self.snapshots.to_dict(),
         }
 
     @classmethod
@@ -109,6 +158,7 @@ class History:
         traces: list[dict[str, np.ndarray]],
         *,
         diverged_at: np.ndarray,
+        snapshots: Snapshots | None = None,
     ) -> History:
         """The ensemble record of losses ``(K, steps)`` and of the checks at ``eval_steps``:
         ``checks[c][k]`` is member k's report dict at check c (its numeric keys become
@@ -127,6 +177,7 @@ class History:
             labels=labels,
             diverged_at=diverged_at,
             traces={key: np.stack([trace[key] for trace in traces], axis=-1) for key in traces[0]} if traces else {},
+            snapshots=snapshots,
         )
 
     @classmethod
@@ -149,6 +200,7 @@ class History:
             traces={
                 key: floats(value).reshape(*members, len(eval_steps)) for key, value in data.get("traces", {}).items()
             },
+            snapshots=None if data.get("snapshots") is None else Snapshots.from_dict(data["snapshots"]),
         )
 
     def save(self, path: str | Path) -> None:
@@ -171,6 +223,9 @@ class History:
             "labels": np.asarray(self.labels).tolist(),
             "diverged_at": torch.as_tensor(np.array(self.diverged_at, dtype=np.int64)),
             "traces": {key: torch.as_tensor(np.array(value, dtype=np.float64)) for key, value in self.traces.items()},
+            "snapshots": None
+            if self.snapshots is None
+            else {name: torch.as_tensor(np.asarray(getattr(self.snapshots, name))) for name in ("grid", "scores", "samples")},
         }
 
     @classmethod
@@ -195,6 +250,7 @@ class History:
             labels=labels,
             diverged_at=state["diverged_at"].numpy().astype(np.int64),
             traces=traces,
+            snapshots=None if state.get("snapshots") is None else Snapshots(**{k: v.numpy() for k, v in state["snapshots"].items()}),
         )
 
     @classmethod
@@ -209,7 +265,19 @@ class History:
             # A member that diverged stays diverged, at the step it first did.
             diverged_at=np.where(first.diverged_at >= 0, first.diverged_at, second.diverged_at),
             traces=_joined(first.traces, second.traces, len(first.eval_steps), len(second.eval_steps)),
+            snapshots=_joined_snapshots(first, second),
         )
+
+
+def _joined_snapshots(first: History, second: History) -> Snapshots | None:
+    """Both records' films, one after the other; a record without checks adds nothing."""
+    if not len(second.eval_steps):
+        return first.snapshots
+    if not len(first.eval_steps):
+        return second.snapshots
+    if first.snapshots is None or second.snapshots is None:
+        return None
+    return Snapshots.concatenate(first.snapshots, second.snapshots)
 
 
 def _joined(first: dict[str, np.ndarray], second: dict[str, np.ndarray], checks_first: int, checks_second: int) -> dict:
@@ -221,6 +289,14 @@ def _joined(first: dict[str, np.ndarray], second: dict[str, np.ndarray], checks_
     if not checks_first:
         return dict(second)
     return {key: np.concatenate([first[key], second[key]], axis=-1) for key in second if key in first}
+
+
+def window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
+    """The mean of ``losses`` (one per step, the first after step 0) over each interval
+    between checks at ``eval_steps`` (the full loss curve is large; NaN for an empty one)."""
+    edges = np.concatenate([[0], eval_steps])
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
+        return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
 
 
 def finite_or_none(value: object) -> object:

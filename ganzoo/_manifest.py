@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,14 +56,12 @@ def manifest(*, config: Any, seeds: list[int], device: str = "cpu", command: lis
 def write_manifest(folder: str | Path, **fields: Any) -> Path:
     """Write :func:`manifest` ``(**fields)`` to ``folder/manifest.json`` atomically."""
     path = Path(folder) / FILENAME
-    text = json.dumps(manifest(**fields), indent=2, default=str)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{FILENAME}.", suffix=".tmp")
+    temporary = path.with_name(f".{FILENAME}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
+        temporary.write_text(json.dumps(manifest(**fields), indent=2, default=str))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path
 

@@ -33,6 +33,10 @@ discriminator plays against, not its moving average), all in the networks' own u
 
 All are cheap (one forward pass of D on ~1,000 points per member, one of G on 500) and
 change nothing in training: no random stream is drawn from and no weight is touched.
+
+A check also takes a *snapshot* for the film of training (:mod:`ganzoo._animation`): the
+first :data:`SNAPSHOT_POINTS` points of the check's evaluation sample and D's raw scores
+on the fixed grid of :func:`ganzoo._reference.discriminator_grid` (:class:`CheckRecorder`).
 """
 
 from __future__ import annotations
@@ -43,10 +47,13 @@ import numpy as np
 import torch
 
 from ._networks import StackedMLP
-from ._reference import reference_points
+from ._reference import discriminator_grid, reference_points
 
 TRACE_POINTS = 500
 """Real points (and generated points) per member on which the traces are taken."""
+
+SNAPSHOT_POINTS = 256
+"""Points of each check's evaluation sample kept per member in its snapshot."""
 
 TRACE_KEYS = ("d_real_score", "d_fake_score", "d_score_range", "d_dead_fraction", "g_gradient_ratio")
 
@@ -79,6 +86,37 @@ def discriminator_traces(discriminator: torch.nn.Module, loss, real: torch.Tenso
         "d_dead_fraction": dead,
         "g_gradient_ratio": _numpy(ratio),
     }
+
+
+class CheckRecorder:
+    """What one trainer records at a check besides the scores: the traces and the snapshot.
+
+    Holds the fixed real points (of ``training_target``) and the snapshot grid (over
+    ``target``), in data units (:attr:`grid`) and in the networks' units (``standard_units``
+    when the setting standardizes).
+    """
+
+    def __init__(self, training_target, target, standard_units, *, dtype: torch.dtype, device: torch.device) -> None:
+        self.grid = discriminator_grid(target)
+
+        def tensor(points: np.ndarray) -> torch.Tensor:
+            if standard_units is not None:  # the networks work in standard units
+                points = (points - standard_units.location) / standard_units.scale
+            return torch.as_tensor(points, dtype=dtype, device=device)
+
+        self.real, self.grid_points = tensor(trace_points(training_target)), tensor(self.grid)
+
+    def record(self, trainer, noise: torch.Tensor, samples: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """``(traces, scores_on_grid (K, g), snapshot samples (K, m, dim))`` of the trainer's
+        members now: ``noise`` ``(K, n, latent)`` for the training generator's points,
+        ``samples`` the check's evaluation sample; NaN traces for a diverged member."""
+        with torch.no_grad():
+            fake = trainer.generator(noise.to(self.real.device, self.real.dtype))
+            on_grid = trainer.discriminator(self.grid_points.expand(trainer.members, *self.grid_points.shape))[..., 0]
+        traces = discriminator_traces(trainer.discriminator, trainer.config.loss, self.real, fake)
+        for values in traces.values():
+            values[trainer.diverged_at >= 0] = math.nan
+        return traces, on_grid.float().cpu().numpy(), samples[:, :SNAPSHOT_POINTS].astype(np.float32)
 
 
 def _generator_slopes(loss, scores: torch.Tensor) -> torch.Tensor:

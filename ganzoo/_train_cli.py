@@ -26,6 +26,7 @@ from ._manifest import write_manifest
 from ._member_reports import member_reports
 from ._plots import plot_samples, save_figure
 from ._streams import Stream, numpy_rng
+from ._tensorboard import log_history, summary_writer
 from ._validation import check_int
 from .study._settings import SETTING_GRAMMAR, Setting
 from .study._study import parse_seeds
@@ -52,6 +53,7 @@ def add_parser(commands) -> None:
         help=f"steps between checkpoints in OUT/{CHECKPOINT}, from which the same command resumes (0: none; "
         f"default {DEFAULT_CHECKPOINT_EVERY})",
     )  # fmt: skip
+    train.add_argument("--tensorboard", type=Path, metavar="DIR", help="also write a TensorBoard log there")
     train.add_argument("--json", action="store_true", help="print the final report(s) as JSON on stdout")
     bar = train.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
@@ -96,6 +98,7 @@ def train_command(args: argparse.Namespace) -> int:
         write_manifest(args.out, config=described, seeds=list(seeds))
     except OSError as error:
         raise OSError(error.errno, f"--out {args.out}: cannot write the output folder ({error.strerror or error})") from None
+    writer = None if args.tensorboard is None else summary_writer(args.tensorboard)  # before training
     checkpoint = args.out / CHECKPOINT
     if checkpoint.is_file():
         try:
@@ -111,6 +114,9 @@ def train_command(args: argparse.Namespace) -> int:
         saving = {"checkpoint": checkpoint, "checkpoint_every": args.checkpoint_every} if args.checkpoint_every else {}
         gan.fit(target, eval_every=args.eval_every, progress=args.progress, **saving)
     _write_results(args, gan, setting, seeds, described, target, single)
+    if writer is not None:
+        with writer:
+            log_history(writer, gan.trainer.history, seeds, single=single, offset=0)
     checkpoint.unlink(missing_ok=True)  # the results are written: a finished run needs no resume
     return 0
 

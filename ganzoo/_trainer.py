@@ -38,7 +38,8 @@ from ._streams import (
 )
 from ._targets import HOLDOUT, split_target
 from ._torch_compat import foreach_lerp_
-from ._traces import TRACE_POINTS, discriminator_traces, trace_points
+from ._history import Snapshots
+from ._traces import TRACE_POINTS, CheckRecorder
 from .engine import make_engine
 
 DIVERGENCE_CHECK_STEPS = 1024
@@ -96,7 +97,7 @@ class Trainer:
         self.target = target  # as given; what trains and what scores: see retarget()
         self.holdout = holdout
         self.training_target, self.scoring_target = split_target(target, holdout)
-        self._trace_real: torch.Tensor | None = None  # the real points of the traces, once drawn
+        self._recorder: CheckRecorder | None = None  # traces and snapshots at the checks, once built
         self.device = device
         self.dtype = dtype
         # Estimated from real data (never the target's exact moments); fails early on data
@@ -153,7 +154,7 @@ class Trainer:
         is split as at construction). The standard units stay those the networks learned in."""
         training_data, scoring = split_target(target, holdout)
         self.target, self.holdout, self.scoring_target = target, holdout, scoring
-        self.training_target, self._trace_real = training_data, None
+        self.training_target, self._recorder = training_data, None
         self.batches.retarget(training_data)
 
     @property
@@ -275,6 +276,7 @@ class Trainer:
         eval_steps: list[int] = []
         checks: list[list[dict]] = []
         traces: list[dict[str, np.ndarray]] = []
+        snapshots: list[tuple[np.ndarray, np.ndarray]] = []
         bar = progress_bar(progress, steps, description)
         if self.fused is not None:
             self.fused.prepare(steps)  # eager or compiled, from the work ahead
@@ -288,21 +290,22 @@ class Trainer:
             i += span
             if eval_every and self.step_count % eval_every == 0:
                 eval_steps.append(self.step_count)
-                reports, trace = self._check(eval_noise)
+                reports, trace, on_grid, shown = self._check(eval_noise)
                 checks.append(reports)
                 traces.append(trace)
+                snapshots.append((on_grid, shown))
                 ks = [r["ks_statistic"] for r in checks[-1] if math.isfinite(r["ks_statistic"])]
                 bar.set_postfix(ks=f"{np.median(ks):.3f}" if ks else "-", diverged=int(np.sum(self.diverged_at >= 0)))
             if on_checkpoint is not None and checkpoint_every and self.step_count % checkpoint_every == 0 and i < steps:
                 self._partial = self._record(
-                    d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks, traces
+                    d_losses[:i].clone(), g_losses[:i].clone(), first_step, eval_steps, checks, traces, snapshots
                 )
                 try:
                     on_checkpoint()
                 finally:
                     self._partial = None
         bar.close()
-        record = self._record(d_losses, g_losses, first_step, eval_steps, checks, traces)
+        record = self._record(d_losses, g_losses, first_step, eval_steps, checks, traces, snapshots)
         self.history = record if self.history is None else History.concatenate(self.history, record)
         if on_checkpoint is not None:
             on_checkpoint()
@@ -338,29 +341,19 @@ class Trainer:
                 bar.update(1)
         self._look_for_divergence(d_losses, g_losses)
 
-    def _check(self, eval_noise: torch.Tensor) -> tuple[list[dict], dict[str, np.ndarray]]:
-        """Score every member on its fixed evaluation sample (a diverged one: its report),
-        and take the discriminator's traces (:mod:`ganzoo._traces`; NaN for a diverged member)."""
+    def _check(self, eval_noise: torch.Tensor) -> tuple[list[dict], dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Score every member on its fixed evaluation sample (a diverged one: its report);
+        take the discriminator's traces and the check's snapshot (:mod:`ganzoo._traces`)."""
         samples = self.generate(eval_noise)
         nonfinite = np.sum(~np.isfinite(samples).all(axis=-1), axis=-1)  # (K,)
         for k in np.flatnonzero((self.diverged_at < 0) & (nonfinite > 0)):
             self._diverge(k, self.step_count, f"{nonfinite[k]} of {samples.shape[1]} evaluation samples non-finite")
         reports = member_reports(samples, self.scoring_target, self.diverged_at, self.divergence_reasons)
-        return reports, self._traces(eval_noise[:, :TRACE_POINTS])
-
-    def _traces(self, noise: torch.Tensor) -> dict[str, np.ndarray]:
-        """The traces on the fixed real points and the training generator's samples of ``noise``."""
-        if self._trace_real is None:
-            real = trace_points(self.training_target)
-            if self.standard_units is not None:  # the discriminator works in standard units
-                real = (real - self.standard_units.location) / self.standard_units.scale
-            self._trace_real = torch.as_tensor(real, dtype=self.dtype, device=self.device)
-        with torch.no_grad():
-            fake = self.generator(noise.to(self.device, self.dtype))
-        traces = discriminator_traces(self.discriminator, self.config.loss, self._trace_real, fake)
-        for values in traces.values():
-            values[self.diverged_at >= 0] = math.nan
-        return traces
+        if self._recorder is None:
+            self._recorder = CheckRecorder(
+                self.training_target, self.target, self.standard_units, dtype=self.dtype, device=self.device
+            )
+        return reports, *self._recorder.record(self, eval_noise[:, :TRACE_POINTS], samples)
 
     def _record(
         self,
@@ -370,13 +363,19 @@ class Trainer:
         eval_steps: list[int],
         checks: list[list[dict]],
         traces: list[dict[str, np.ndarray]],
+        snapshots: list[tuple[np.ndarray, np.ndarray]],
     ) -> History:
         """The history of the steps from ``first_step`` whose losses are given (changed in place)."""
         for k in np.flatnonzero(self.diverged_at >= 0):  # losses after the divergence step: NaN
             after = max(0, int(self.diverged_at[k]) - first_step)
             d_losses[after:, k] = g_losses[after:, k] = math.nan
+        film = None
+        if snapshots:
+            film = Snapshots(self._recorder.grid, np.stack([s for s, _ in snapshots], 1), np.stack([x for _, x in snapshots], 1))
         d_loss, g_loss = d_losses.T.double().numpy(), g_losses.T.double().numpy()
-        return History.from_checks(d_loss, g_loss, eval_steps, checks, traces, diverged_at=self.diverged_at.copy())
+        return History.from_checks(
+            d_loss, g_loss, eval_steps, checks, traces, diverged_at=self.diverged_at.copy(), snapshots=film
+        )
 
     def state_dict(self) -> dict:
         """The whole training state, as tensors and plain values (a part of a checkpoint).

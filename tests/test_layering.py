@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "ganzoo._manifest"),
     ("ganzoo.losses", "ganzoo._penalties", "ganzoo._networks", "ganzoo._optim", "ganzoo._streams",
      "ganzoo._history", "ganzoo._checkpoint", "ganzoo._reference", "ganzoo._targets", "ganzoo._plots",
-     "ganzoo._traces", "ganzoo._causes"),
+     "ganzoo._traces", "ganzoo._causes", "ganzoo._animation", "ganzoo._tensorboard"),
     ("ganzoo._config",),
     ("ganzoo.engine",),
     ("ganzoo._trainer", "ganzoo._member_reports"),

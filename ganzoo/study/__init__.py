@@ -13,7 +13,8 @@ See docs/studies.md. The same from a shell: ``ganzoo compare`` and ``ganzoo repo
 """
 
 from ._backends import BACKENDS, Backend, LocalBackend, RayBackend
-from ._cell import discriminator_grid, run_cell
+from .._reference import discriminator_grid
+from ._cell import run_cell
 from ._report import build_report, load_runs
 from ._results import StudyResults, load
 from ._runner import StudyRun, run_study

@@ -28,8 +28,9 @@ from evaluation import target_from_spec
 
 from .._checkpoint import CheckpointError
 from .._config import GANConfig
+from .._history import window_means
 from .._member_reports import member_reports
-from .._reference import quantiles, reference_points
+from .._reference import discriminator_grid
 from .._trainer import DIVERGENCE_CHECK_STEPS
 from .._version import __version__
 from ._store import RunRecord
@@ -111,31 +112,6 @@ def _restored(gan, path: Path, target) -> bool:
 # Training a cell
 
 
-def discriminator_grid(target, points: int = 201) -> np.ndarray:
-    """The fixed points ``(g, dim)`` where D(x) is stored for the figures.
-
-    1-D: ``points`` points over the target's 0.1 %-99.9 % quantile range (exact, or those
-    of its data or draws) widened by half its width on each side (so a generator that went
-    astray near the data is still on it), at least 1 on each side (a point mass).
-    2-D: a 41 x 41 grid over the modes (or mean +- 4 std of the data or draws) with a margin.
-    """
-    if target.dim == 1:
-        low, high = (float(v) for v in quantiles(target, [0.001, 0.999]))
-        pad = max(0.5 * (high - low), 1.0 if high == low else 0.0)
-        return np.linspace(low - pad, high + pad, points)[:, None]
-    modes = getattr(target, "modes", None)
-    if modes is not None:
-        low, high = np.min(modes, axis=0), np.max(modes, axis=0)
-        pad = 0.25 * float(np.max(high - low)) + 4 * float(np.max(target.mode_std))
-    else:
-        reference = reference_points(target)
-        low = high = reference.mean(axis=0)
-        pad = max(4 * float(np.max(reference.std(axis=0))), 1.0)
-    axes = [np.linspace(lo - pad, hi + pad, 41) for lo, hi in zip(low, high)]
-    mesh = np.meshgrid(*axes, indexing="xy")
-    return np.stack([m.ravel() for m in mesh], axis=1)
-
-
 class _StepCounter:
     """The trainer's ``progress`` callable while a cell trains: forwards step counts.
 
@@ -159,13 +135,6 @@ class _StepCounter:
         if self.pending and self.report is not None:
             self.report(self.pending * self.members)
         self.pending = 0
-
-
-def _window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
-    """Mean loss over each interval between scored checks (the full loss curve is large)."""
-    edges = np.concatenate([[0], eval_steps])
-    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
-        return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
 
 
 def run_cell(
@@ -219,6 +188,7 @@ def run_cell(
                 scores_on_grid=on_grid[k].astype(np.float32),
                 seconds=seconds,
                 cpu_seconds=cpu_seconds,
+                snapshots=member.snapshots,
             )
         )
     return records
@@ -254,8 +224,8 @@ def _stored_history(member) -> dict:
         "eval_steps": member.eval_steps.tolist(),
         "scores": {key: value.tolist() for key, value in member.scores.items()},
         "labels": member.labels.tolist(),
-        "d_loss_mean": _window_means(member.d_loss, member.eval_steps),
-        "g_loss_mean": _window_means(member.g_loss, member.eval_steps),
+        "d_loss_mean": window_means(member.d_loss, member.eval_steps),
+        "g_loss_mean": window_means(member.g_loss, member.eval_steps),
         # The generator step at which the run diverged, or None (never).
         "diverged_at": int(member.diverged_at) if member.diverged_at >= 0 else None,
         # What the discriminator was doing at each check (ganzoo._traces): the causes' evidence.

@@ -1,4 +1,4 @@
-"""The ``ganzoo compare`` and ``ganzoo report`` subcommands (wired into :mod:`ganzoo._cli`)."""
+"""The ``ganzoo compare``, ``report`` and ``animate`` subcommands (wired into :mod:`ganzoo._cli`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+from evaluation import target_from_spec
+
+from .._animation import animate
+from .._tensorboard import log_run, summary_writer
+from .._validation import check_int
 from ._backends import BACKENDS
-from ._report import build_report, check_metric
+from ._report import _is_probabilistic, build_report, check_metric
 from ._runner import run_study
 from ._store import Store
 from ._study import QUICK, Study, read_toml
@@ -22,7 +27,7 @@ DEFAULT_SETTINGS = ("all", "all:recommended")
 
 
 def add_parsers(commands) -> None:
-    """Add ``compare`` and ``report`` to the ``ganzoo`` command's subparsers."""
+    """Add ``compare``, ``report`` and ``animate`` to the ``ganzoo`` command's subparsers."""
     compare = commands.add_parser(
         "compare",
         help="run a comparative study (resumable) and write its report",
@@ -67,6 +72,7 @@ def add_parsers(commands) -> None:
             "(0: never; default 2000)"
         ),
     )
+    compare.add_argument("--tensorboard", type=Path, metavar="DIR", help="also write every run's record as a TensorBoard log there")
     compare.add_argument("--metric", help="metric that ranks settings in the report (default: KS D; 2-D: sliced W1)")
     compare.add_argument("--no-report", action="store_true", help="store results only; `ganzoo report` later")
     bar = compare.add_mutually_exclusive_group()
@@ -79,6 +85,61 @@ def add_parsers(commands) -> None:
     report.add_argument("folder", type=Path, help="the study folder (holds study.sqlite)")
     report.add_argument("--metric", help="metric that ranks settings (default: KS D; 2-D: sliced W1)")
     report.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    film = commands.add_parser("animate", help="write the film of one stored run's training (GIF or MP4)")
+    film.add_argument("folder", type=Path, help="the study folder (holds study.sqlite)")
+    film.add_argument("--setting", required=True, help="the setting, as in the report (e.g. vanilla:recommended)")
+    film.add_argument("--seed", type=int, default=None, help="the run's seed (default: the study's first)")
+    film.add_argument("--target", default=None, help="the target spec (default: the study's first)")
+    film.add_argument("--output", type=Path, required=True, help="the film: run.gif, or run.mp4 with ffmpeg")
+    film.add_argument("--fps", type=int, default=4, help="frames (checks) per second (default 4)")
+    film.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def animate_command(args: argparse.Namespace) -> int:
+    """``ganzoo animate STUDY --setting S --seed N --output run.gif``: one frame per check."""
+    check_int("--fps", args.fps, minimum=1)
+    with Store.open(args.folder) as store:
+        definition = store.definition()
+        settings, targets = definition["settings"], definition["targets"]
+        if args.setting not in settings:
+            raise ValueError(f"--setting must be one of the study's settings ({', '.join(settings)}), got {args.setting!r}")
+        target = targets[0] if args.target is None else target_from_spec(args.target).spec
+        if target not in targets:
+            raise ValueError(f"--target must be one of the study's targets ({', '.join(targets)}), got {args.target!r}")
+        seed = definition["seeds"][0] if args.seed is None else args.seed
+        film = store.snapshots(args.setting, target, seed)
+        runs = [r for r in store.runs(setting=args.setting, target=target) if r.seed == seed]
+    if not runs:
+        raise ValueError(f"{args.folder} holds no run of {args.setting!r} on {target!r} with seed {seed}")
+    if film is None:
+        raise ValueError(
+            f"the run of {args.setting!r}, seed {seed} has no film stored (trained with eval_every = 0, or by a "
+            "ganzoo before snapshots): rerun it in a new study folder"
+        )
+    steps, snapshots = film
+    path = animate(
+        args.output, snapshots, steps, target_from_spec(target), probabilistic=_is_probabilistic(runs[0].config),
+        title=f"{args.setting}, seed {seed}", fps=args.fps,
+    )  # fmt: skip
+    print(f"ganzoo animate: {len(steps)} frames in {path}", file=sys.stderr)
+    return 0
+
+
+def log_study(writer, out: Path) -> int:
+    """Write every stored run of the study ``out`` under ``<setting>/<target>/seed_<s>/``."""
+    events = 0
+    with Store.open(out) as store:
+        for run in store.runs():
+            film = store.snapshots(run.setting, run.target, run.seed)
+            events += log_run(
+                writer, prefix=f"{run.setting}/{run.target}/seed_{run.seed}/", eval_steps=run.history["eval_steps"],
+                scores=run.history["scores"], traces=run.history.get("traces", {}),
+                d_loss_mean=run.history["d_loss_mean"], g_loss_mean=run.history["g_loss_mean"],
+                snapshots=None if film is None else film[1],
+            )  # fmt: skip
+    writer.flush()
+    return events
 
 
 def study_from_args(args: argparse.Namespace):
@@ -116,6 +177,7 @@ def study_from_args(args: argparse.Namespace):
 def compare_command(args: argparse.Namespace) -> int:
     study, out = study_from_args(args)
     check_metric(args.metric, study.targets, name="--metric")  # before training, not after
+    writer = None if args.tensorboard is None else summary_writer(args.tensorboard)
     start = time.perf_counter()
     try:
         options = {} if args.checkpoint_every is None else {"checkpoint_every": args.checkpoint_every}
@@ -128,6 +190,10 @@ def compare_command(args: argparse.Namespace) -> int:
             f"{result.total} in the study ({result.seconds:.1f} s); results in {out / 'study.sqlite'}",
             file=sys.stderr,
         )
+        if writer is not None:
+            with writer:
+                events = log_study(writer, out)
+            print(f"ganzoo compare: {events:,} TensorBoard events in {args.tensorboard}", file=sys.stderr)
         if not args.no_report:
             path = build_report(out, metric=args.metric)
             print(f"ganzoo compare: report in {path} ({time.perf_counter() - start:.1f} s in all)", file=sys.stderr)

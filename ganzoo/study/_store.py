@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .._history import finite_or_none, none_to_nan
+from .._history import Snapshots, finite_or_none, none_to_nan
+from . import _film_store
 
 FILENAME = "study.sqlite"
 APPLICATION_ID = 0x47414E5A  # "GANZ": marks the file as a ganzoo study store
@@ -79,6 +80,7 @@ class RunRecord:
     scores_on_grid: np.ndarray  # (g,) float32
     seconds: float
     cpu_seconds: float = float("nan")
+    snapshots: Snapshots | None = None  # the film of training; stored apart, not read back by Store.runs()
 
     @property
     def label(self) -> str:
@@ -149,6 +151,7 @@ class Store:
                     "choose another --out folder, or `ganzoo report` to rebuild its report"
                 )
             store._check_version(version)
+            store.connection.executescript(_film_store.SCHEMA)  # a store made before films existed gains the table
             return store
         if folder.exists() and not folder.is_dir():
             raise StudyMismatch(f"output folder {folder} exists and is not a folder")
@@ -178,7 +181,7 @@ class Store:
         try:
             connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.executescript(_SCHEMA)
+            connection.executescript(_SCHEMA + _film_store.SCHEMA)
             connection.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
                 [
@@ -306,6 +309,10 @@ class Store:
                 ) from None
         return records
 
+    def snapshots(self, setting: str, target: str, seed: int) -> tuple[list[int], Snapshots] | None:
+        """``(eval_steps, snapshots)``: the film of one stored run, or None when it has none."""
+        return _film_store.read(self.connection, setting, target, seed)
+
     # -- writing -----------------------------------------------------------------------
 
     def add(self, records: Sequence[RunRecord]) -> int:
@@ -322,7 +329,9 @@ class Store:
                 "ON CONFLICT (setting, target, seed) DO NOTHING",
                 rows,
             )
-            return self.connection.total_changes - before
+            added = self.connection.total_changes - before
+            _film_store.insert(self.connection, records)
+            return added
 
 
 _COLUMNS = (

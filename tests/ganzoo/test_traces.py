@@ -11,7 +11,7 @@ from ganzoo import MinimaxGAN, MLPSpec, VanillaGAN
 from ganzoo._causes import Trace, failure_cause
 from ganzoo._history import History
 from ganzoo._networks import build_ensemble
-from ganzoo._traces import TRACE_KEYS, TRACE_POINTS, discriminator_traces, trace_points
+from ganzoo._traces import TRACE_KEYS, TRACE_POINTS, CheckRecorder, discriminator_traces, trace_points
 from ganzoo.losses import HingeLoss, LeastSquaresLoss, MinimaxLoss, NonSaturatingLoss, SigmoidBCELoss, WassersteinLoss
 
 REAL = torch.linspace(2.0, 6.0, 101)[:, None]  # the data range of N(4, 1.25), roughly
@@ -31,6 +31,15 @@ class Linear(torch.nn.Module):
 
     def forward(self, x):
         return self.slope * (x - 3.0)
+
+
+def record_now(trainer) -> dict:
+    """The traces a check would record now, on 50 generated points per member."""
+    recorder = CheckRecorder(trainer.training_target, trainer.target, trainer.standard_units, dtype=torch.float32,
+                             device=torch.device("cpu"))  # fmt: skip
+    traces, on_grid, shown = recorder.record(trainer, torch.zeros(trainer.members, 50, 1), np.zeros((trainer.members, 9, 1)))
+    assert on_grid.shape == (trainer.members, 201) and shown.shape == (trainer.members, 9, 1)
+    return traces
 
 
 def test_a_layer_with_every_unit_inactive_on_the_data_is_dead_and_d_is_constant():
@@ -114,8 +123,7 @@ def test_a_trained_run_with_its_discriminator_killed_is_diagnosed_dead():
     with torch.no_grad():  # member 0: its one hidden layer off on the whole real line
         d.weights[0][0].zero_()
         d.biases[0][0].fill_(-1.0)
-    trainer = gan.trainer
-    traces = trainer._traces(torch.zeros(2, 50, 1))
+    traces = record_now(gan.trainer)
     assert traces["d_dead_fraction"][0] == 1.0 and traces["d_score_range"][0] == 0.0
     record = Trace(
         eval_steps=np.array([20, 40, 60]),
@@ -133,5 +141,5 @@ def test_a_diverged_member_has_no_traces():
     gan.fit(steps=20, eval_every=20, progress=False)
     trainer = gan.trainer
     trainer.diverged_at[1] = 5
-    traces = trainer._traces(torch.zeros(2, 10, 1))
+    traces = record_now(trainer)
     assert all(math.isnan(value[1]) and math.isfinite(value[0]) for value in traces.values())
