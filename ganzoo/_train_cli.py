@@ -79,7 +79,9 @@ def train_command(args: argparse.Namespace) -> int:
     seeds = parse_seeds(args.seeds) if args.seeds is not None else (0 if args.seed is None else args.seed,)
     single = args.seeds is None
     # Everything that would fail after training is checked before it.
-    check_int("--samples", args.samples, minimum=2)
+    check_int("--samples", args.samples, minimum=1)
+    if args.samples < 2:
+        raise ValueError(f"--samples must be >= 2 (the final report scores at least two points), got {args.samples}")
     check_int("--eval-every", args.eval_every, minimum=0)
     check_int("--checkpoint-every", args.checkpoint_every, minimum=0)
     if target.dim != 1:

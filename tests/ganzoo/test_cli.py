@@ -51,7 +51,7 @@ def test_same_seed_same_report_across_processes(tmp_path):
         (["train", "vanilla", "--steps", "-3"], "steps must be >= 1, got -3"),
         (["train", "vanilla", "--target", "gaussian:4,-1"], "std must be > 0, got -1"),
         (["train", "vanilla", "--target", "banana"], "banana"),
-        (["train", "vanilla", "--samples", "0"], "--samples must be >= 2, got 0"),
+        (["train", "vanilla", "--samples", "0"], "--samples must be >= 1, got 0"),
         (["train", "vanilla:lr=1e-3|1e-4"], "names 2 settings (vanilla:lr=0.001, vanilla:lr=0.0001)"),
         (["train", "vanilla:nope=1"], "unknown option 'nope'"),
         (["train", "vanilla", "--seeds", "0,0"], "seeds must be distinct"),
