@@ -84,3 +84,12 @@ def test_evaluation_imports_without_torch():
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     assert "evaluation._report" in modules and len(modules) >= 10
+
+
+def test_to_html_escapes_cells_and_aligns_numbers():
+    from evaluation import to_html
+
+    html = to_html([{"name": "a<b", "x": 1.23456789, "ok": True}, {"name": "c|d", "x": 2}])
+    assert "<td>a&lt;b</td>" in html and "<td>c|d</td>" in html  # escaped, and no markdown pipe escape
+    assert '<td style="text-align: right">1.235</td>' in html and "<td>yes</td>" in html
+    assert html.count("<tr>") == 3 and html.startswith("<table><thead><tr><th>name</th>")
