@@ -28,6 +28,7 @@ from ._calibration import (
 )
 from ._empirical import MIN_DATA_ROWS, Empirical, load_data
 from ._mixture import GaussianMixture
+from ._literature_modes import LiteratureModeMetrics, literature_mode_metrics
 from ._modes import ModeCoverage, mode_coverage
 from ._one_sample import (
     Moments,
@@ -90,7 +91,9 @@ __all__ = [
     "sliced_wasserstein",
     "reference_sample",
     # modes
+    "LiteratureModeMetrics",
     "ModeCoverage",
+    "literature_mode_metrics",
     "mode_coverage",
     # calibration
     "SCORES",
