@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._modes import has_modes
+from ._modes import has_modes, mode_parameters
 from ._specs import as_target
 from ._target import Target
 from ._validation import as_samples, check_finite
@@ -71,11 +71,8 @@ def literature_mode_metrics(samples: Any, target: Target | str) -> LiteratureMod
             f"target must be mixture-like (GaussianMixture, Ring, Grid) for literature_mode_metrics, got {target!r}"
         )
     x = check_finite(as_samples(samples, target.dim, min_n=1))
-    modes = np.asarray(target.modes, dtype=float)
+    modes, std, weights = mode_parameters(target)
     m = modes.shape[0]
-    std = np.broadcast_to(np.asarray(target.mode_std, dtype=float), (m,))
-    weights = np.asarray(getattr(target, "weights", np.full(m, 1.0 / m)), dtype=float)
-    weights = weights / weights.sum()
     distance = np.linalg.norm((x[:, None, :] - modes[None, :, :]) / std[None, :, None], axis=2)  # (n, m)
     nearest = np.argmin(distance, axis=1)
     good = distance[np.arange(len(x)), nearest] < HIGH_QUALITY_STD

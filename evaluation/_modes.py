@@ -69,14 +69,21 @@ def nan_coverage(target: Target) -> ModeCoverage | None:
     return ModeCoverage(math.nan, len(target.modes), math.nan, math.nan, ())
 
 
-def _coverage(
-    x: np.ndarray, target: Target, *, n_std: float = N_STD, min_fraction: float = MIN_FRACTION
-) -> ModeCoverage:
+def mode_parameters(target: Target) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(modes (m, dim), mode_std (m,), weights (m,), summing to 1)`` of a mixture-like
+    target (equal weights where it declares none)."""
     modes = np.asarray(target.modes, dtype=float)
     m = modes.shape[0]
     mode_std = np.broadcast_to(np.asarray(target.mode_std, dtype=float), (m,))
     weights = np.asarray(getattr(target, "weights", np.full(m, 1.0 / m)), dtype=float)
-    weights = weights / weights.sum()
+    return modes, mode_std, weights / weights.sum()
+
+
+def _coverage(
+    x: np.ndarray, target: Target, *, n_std: float = N_STD, min_fraction: float = MIN_FRACTION
+) -> ModeCoverage:
+    modes, mode_std, weights = mode_parameters(target)
+    m = modes.shape[0]
     # |x|^2 - 2 x.mu + |mu|^2 avoids an (n, m, dim) temporary; m is at most a few dozen.
     d2 = (x * x).sum(axis=1)[:, None] - 2 * x @ modes.T + (modes * modes).sum(axis=1)
     nearest = np.argmin(d2, axis=1)

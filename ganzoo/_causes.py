@@ -60,6 +60,8 @@ import scipy.stats
 
 from evaluation import is_oscillating
 
+from ._history import none_to_nan
+
 CAUSES = (
     "diverged",
     "discriminator_dead",
@@ -114,7 +116,7 @@ class Trace:
         """From the history a study stores per run (``RunRecord.history``: lists, None for NaN)."""
 
         def floats(values) -> np.ndarray:
-            return np.array([math.nan if v is None else v for v in values], dtype=float)
+            return np.array(none_to_nan(values), dtype=float)
 
         diverged = stored.get("diverged_at")
         return cls(

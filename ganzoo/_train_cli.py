@@ -11,7 +11,6 @@ once the outputs are written.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -89,9 +88,7 @@ def train_command(args: argparse.Namespace) -> int:
             f"--target must be a 1-D target for `ganzoo train` (its figure is a 1-D histogram), got "
             f"{target.spec!r}; train 2-D targets with `ganzoo compare --target {target.spec}` or the Python API"
         )
-    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
-    seed_option = {"seed": seeds[0]} if single else {"seeds": seeds}
-    gan = setting.variant_class(engine=args.engine, **seed_option, **fields)
+    gan = setting.gan(config, engine=args.engine, **({"seed": seeds[0]} if single else {"seeds": seeds}))
     described = {"setting": setting.id, "variant": setting.variant, "seeds": list(seeds), "target": target.spec,
                  "engine": args.engine, **config.to_dict()}  # fmt: skip
     try:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from ._config import GANConfig
-from ._history import History
+from ._history import History, Snapshots
 from ._member_reports import member_reports
 from ._networks import StackedMLP, build_ensemble, member_groups
 from ._progress import progress_bar
@@ -38,7 +38,6 @@ from ._streams import (
 )
 from ._targets import HOLDOUT, split_target
 from ._torch_compat import foreach_lerp_
-from ._history import Snapshots
 from ._traces import TRACE_POINTS, CheckRecorder
 from .engine import make_engine
 

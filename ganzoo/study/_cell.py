@@ -197,8 +197,7 @@ def run_cell(
 def _trained(study: Study, cell: Cell, config: GANConfig, target, report, checkpoints: CellCheckpoints | None):
     """The cell's GAN (an ensemble of its seeds) trained for the study's budget, resuming
     from the cell's checkpoint if a killed study left one."""
-    kwargs = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
-    gan = cell.setting.variant_class(seeds=cell.seeds, engine=study.engine, **kwargs)
+    gan = cell.setting.gan(config, seeds=cell.seeds, engine=study.engine)
     path = None
     if checkpoints is not None and checkpoints.every and config.steps > checkpoints.every:
         path = checkpoints.path(cell)

@@ -108,9 +108,9 @@ def animate_command(args: argparse.Namespace) -> int:
         if target not in targets:
             raise ValueError(f"--target must be one of the study's targets ({', '.join(targets)}), got {args.target!r}")
         seed = definition["seeds"][0] if args.seed is None else args.seed
+        stored = (args.setting, target, seed) in store.done()
         film = store.snapshots(args.setting, target, seed)
-        runs = [r for r in store.runs(setting=args.setting, target=target) if r.seed == seed]
-    if not runs:
+    if not stored:
         raise ValueError(f"{args.folder} holds no run of {args.setting!r} on {target!r} with seed {seed}")
     if film is None:
         raise ValueError(
@@ -119,7 +119,7 @@ def animate_command(args: argparse.Namespace) -> int:
         )
     steps, snapshots = film
     path = animate(
-        args.output, snapshots, steps, target_from_spec(target), probabilistic=_is_probabilistic(runs[0].config),
+        args.output, snapshots, steps, target_from_spec(target), probabilistic=_is_probabilistic(definition["configs"][args.setting]),
         title=f"{args.setting}, seed {seed}", fps=args.fps,
     )  # fmt: skip
     print(f"ganzoo animate: {len(steps)} frames in {path}", file=sys.stderr)

@@ -109,8 +109,9 @@ def run_study(
     check_int("checkpoint_every", checkpoint_every, minimum=0)
     out = Path(out)
     start = time.perf_counter()
-    with Store.create_or_open(out, study.to_dict(), version=__version__) as store:
-        write_manifest(out, config=study.to_dict(), seeds=list(study.seeds))  # what (re)started it, and where
+    definition = study.to_dict()  # resolves every setting's config
+    with Store.create_or_open(out, definition, version=__version__) as store:
+        write_manifest(out, config=definition, seeds=list(study.seeds))  # what (re)started it, and where
         done = store.done()
         todo = missing_cells(study, done)
         existing = study.n_runs - sum(len(c.seeds) for c in todo)
@@ -170,8 +171,8 @@ def plan_text(study: Study, todo: list[Cell], existing: int, workers: int | None
     runs = sum(len(c.seeds) for c in todo)
     steps = sum(len(c.seeds) * c.setting.config(study.steps).steps for c in todo)
     workers = max(1, workers or 1)
-    longest = max((estimated_cost(c, study) for c in todo), default=0.0)
-    seconds = max(sum(estimated_cost(c, study) for c in todo) / workers, longest) * SECONDS_PER_COST
+    costs = [estimated_cost(c, study) for c in todo]
+    seconds = max(sum(costs) / workers, max(costs, default=0.0)) * SECONDS_PER_COST
     return (
         f"ganzoo compare: {len(study.settings)} settings x {len(study.targets)} target(s) x {len(study.seeds)} seeds = "
         f"{study.n_runs} runs; {runs} to train ({existing} stored), {steps:,} generator steps, "

@@ -230,6 +230,12 @@ class Setting:
             config = dataclasses.replace(config, steps=steps)
         return config
 
+    def gan(self, config: GANConfig, **options: Any):
+        """The variant built with ``config`` (this setting's :meth:`config`, resolved once);
+        ``options``: ``seed`` or ``seeds``, ``engine``, ``device``, ``dtype``."""
+        fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+        return self.variant_class(**fields, **options)
+
     @classmethod
     def parse(cls, text: str) -> list[Setting]:
         """The settings that ``text`` names (value lists and ``all`` expand)."""
