@@ -10,11 +10,12 @@ from ._config import GANConfig
 from ._convergence import Outcome, strict_outcome
 from ._gan import GAN
 from ._history import History
-from ._networks import MLPSpec, ModuleTemplate, NetworkSpec
+from ._networks import MLP_PRESETS, MLPSpec, ModuleTemplate, NetworkSpec
 from ._optim import SGD, Adam, LRDecay, OptimizerSpec, RMSprop
 from ._penalties import DRAGAN, R1, R2, Constraint, GradientPenalty, Penalty, WeightClipping
 from ._streams import RandomSource
 from ._version import __version__
+from .remedies import InstanceNoise
 from .losses import (
     HingeLoss,
     LeastSquaresLoss,
@@ -38,6 +39,7 @@ __all__ = [
     "DRAGAN",
     "GAN",
     "LSGAN",
+    "MLP_PRESETS",
     "R1",
     "R2",
     "SGD",
@@ -53,6 +55,7 @@ __all__ = [
     "HingeGAN",
     "HingeLoss",
     "History",
+    "InstanceNoise",
     "LRDecay",
     "LeastSquaresLoss",
     "Loss",

@@ -8,8 +8,13 @@ from collections.abc import Iterable
 from ._networks import MLPSpec, NetworkSpec, as_network_spec
 from ._optim import Adam, LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
-from ._validation import check_bool, check_float, check_instance, check_int
+from ._validation import check_bool, check_choice, check_float, check_instance, check_int
 from .losses import Loss
+from .remedies import UPDATE_SCHEDULES, InstanceNoise
+
+
+REMEDY_FIELDS = frozenset({"packing", "unrolled_steps", "instance_noise", "updates"})
+"""The :class:`GANConfig` fields of the remedies (:mod:`ganzoo.remedies`), added after results were stored."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -41,6 +46,22 @@ class GANConfig:
       affine reparametrization of the problem (it moves the data next to where freshly
       initialized networks already are); False, the default, is the reference program's
       raw units.
+
+    Remedies for mode collapse and non-convergence (:mod:`ganzoo.remedies`, one module each):
+
+    - ``packing``: the discriminator scores packs of m samples side by side, real packs
+      from real data and fake packs from the generator (PacGAN, Lin et al. 2018); a batch
+      holds ``batch_size`` packs, ``packing × batch_size`` samples. 1 is the plain GAN.
+    - ``unrolled_steps``: the generator's gradient flows through k look-ahead gradient
+      steps of the discriminator (Metz et al. 2017); 0 is the plain generator step.
+    - ``instance_noise``: an :class:`ganzoo.InstanceNoise`, Gaussian noise on every input
+      of the discriminator, annealed (Sønderby et al. 2017), or None.
+    - ``updates``: ``"alternating"`` (the discriminator first, then the generator against
+      the updated discriminator; the reference program) or ``"simultaneous"`` (both
+      gradients at the same point; needs ``n_critic = 1``).
+
+    Minibatch standard deviation (Karras et al. 2018) is a discriminator option,
+    ``MLPSpec(minibatch_std=True)``.
     """
 
     loss: Loss
@@ -57,6 +78,10 @@ class GANConfig:
     steps: int = 20_000
     lr_decay: LRDecay | None = None
     standardize: bool = False
+    packing: int = 1
+    unrolled_steps: int = 0
+    instance_noise: InstanceNoise | None = None
+    updates: str = "alternating"
 
     def __post_init__(self) -> None:
         check_instance("loss", self.loss, Loss, "a ganzoo.losses.Loss")
@@ -78,13 +103,30 @@ class GANConfig:
         if self.lr_decay is not None:
             check_instance("lr_decay", self.lr_decay, LRDecay, "None or an LRDecay such as LRDecay(kind='linear')")
         check_bool("standardize", self.standardize)
+        check_int("packing", self.packing, minimum=1)
+        check_int("unrolled_steps", self.unrolled_steps, minimum=0)
+        if self.instance_noise is not None:
+            check_instance("instance_noise", self.instance_noise, InstanceNoise, "None or an InstanceNoise(std=0.1)")
+        check_choice("updates", self.updates, UPDATE_SCHEDULES)
+        if self.updates == "simultaneous" and self.n_critic != 1:
+            raise ValueError(
+                f"updates='simultaneous' needs n_critic=1 (one discriminator step per generator step), "
+                f"got n_critic={self.n_critic}"
+            )
+        if isinstance(self.generator, MLPSpec) and self.generator.minibatch_std:
+            raise ValueError("minibatch_std is a discriminator option: the generator's MLPSpec has minibatch_std=True")
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly description of every setting, stored beside results: one key per
-        field, in field order (the loss as its class name plus ``loss_parameters``)."""
+        field, in field order (the loss as its class name plus ``loss_parameters``). The
+        remedies (:data:`REMEDY_FIELDS`) appear only when on, so that a setting without them
+        is described exactly as before they existed: stored studies and checkpoints still
+        compare equal to it."""
         out: dict[str, object] = {}
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
+            if field.name in REMEDY_FIELDS and value == field.default:
+                continue
             if field.name == "loss":
                 out |= {"loss": type(value).__name__, "loss_parameters": dict(vars(value))}
             elif isinstance(value, tuple):  # penalties, constraints

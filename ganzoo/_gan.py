@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,33 +21,15 @@ from ._networks import NetworkSpec
 from ._optim import LRDecay, OptimizerSpec
 from ._penalties import Constraint, Penalty
 from ._streams import Stream, standard_normal
-from ._targets import HOLDOUT, training_target
+from ._targets import HOLDOUT, target_family, training_target
 from ._trainer import Trainer
-from ._validation import check_device, check_int
+from ._validation import check_device, check_int, resolve_seeds
 from .engine import check_engine
 from .losses import Loss, NonSaturatingLoss
+from .remedies import InstanceNoise
 
 CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(GANConfig))
 """The hyperparameter keywords of :class:`GAN`: every field of :class:`GANConfig`."""
-
-
-def _resolve_seeds(seed: int | None, seeds: Iterable[int] | None) -> tuple[list[int], bool]:
-    """The run seeds and whether this is a single run (member axis dropped in results)."""
-    if seed is not None and seeds is not None:
-        raise ValueError(f"give seed or seeds, not both; got seed={seed!r} and seeds={seeds!r}")
-    if seeds is not None:
-        if isinstance(seeds, numbers.Integral):
-            raise TypeError(f"seeds must be an iterable of integers such as range(64), got {seeds!r}")
-        resolved = [check_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
-        if not resolved:
-            raise ValueError("seeds must hold at least one seed, got an empty iterable")
-        if len(set(resolved)) != len(resolved):
-            raise ValueError(f"seeds must be distinct, got {resolved!r}")
-        return resolved, False
-    if seed is None:
-        # A fresh seed, kept in .seeds so that the run can be reproduced.
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
-    return [check_int("seed", seed, minimum=0)], True
 
 
 class GAN:
@@ -88,19 +69,42 @@ class GAN:
     #: Keyword arguments of the setting that :meth:`recommended` builds: the one measured
     #: to learn N(4, 1.25) reliably (docs/convergence.md). Each variant adds data, not code.
     recommended_settings: ClassVar[dict[str, object]] = {}
+    #: The recommended settings for the other target families (``"mixture"``, ``"ring"``,
+    #: ``"grid"``; :func:`ganzoo._targets.target_family`), each found by the search of
+    #: ``docs/modes.md``: family -> keyword arguments, like :attr:`recommended_settings`.
+    recommended_for: ClassVar[dict[str, dict[str, object]]] = {}
 
     @classmethod
-    def recommended(cls, **overrides: object) -> GAN:
+    def recommended(cls, *, target=None, **overrides: object) -> GAN:
         """This variant with its recommended setting, e.g. ``NonSaturatingGAN.recommended(seeds=range(64))``.
 
-        The setting (:attr:`recommended_settings`, written out in each variant's docstring)
-        is the one that met the strict verdict on the most seeds in the search of
-        ``docs/convergence.md``, on N(4, 1.25) with the reference budget. Keyword arguments
-        (``seed``/``seeds``, ``engine``, or any hyperparameter) override it.
+        Without ``target``, or for a 1-D unimodal one, the setting is
+        :attr:`recommended_settings` (written out in each variant's docstring): the one that
+        met the strict verdict on the most seeds in the search of ``docs/convergence.md``,
+        on N(4, 1.25) with the reference budget. For a target of another family (a 1-D
+        Gaussian mixture, ``"ring"``, ``"grid"``) it is that family's entry of
+        :attr:`recommended_for` (``docs/modes.md``), and the GAN is built for ``target``, so
+        ``fit()`` trains on it; a family without one is a ValueError naming those that
+        have one. Keyword arguments (``seed``/``seeds``, ``engine``, or any
+        hyperparameter) override the setting.
         """
-        if not cls.recommended_settings:
-            raise NotImplementedError(f"{cls.__name__} declares no recommended setting (recommended_settings is empty)")
-        return cls(**{**cls.recommended_settings, **overrides})  # type: ignore[arg-type]
+        family = target_family(target)
+        if family == "unimodal":
+            if not cls.recommended_settings:
+                raise NotImplementedError(f"{cls.__name__} declares no recommended setting (recommended_settings is empty)")
+            settings = cls.recommended_settings
+        elif family in cls.recommended_for:
+            settings = cls.recommended_for[family]
+        else:
+            families = ["unimodal"] * bool(cls.recommended_settings) + list(cls.recommended_for)
+            raise ValueError(
+                f"{cls.__name__} has no recommended setting for {family} targets such as {target!r}; "
+                f"it has one for: {', '.join(families) or 'none'} (docs/modes.md)"
+            )
+        gan = cls(**{**settings, **overrides})  # type: ignore[arg-type]
+        if target is not None:
+            gan.build(target)
+        return gan
 
     def __init__(
         self,
@@ -121,11 +125,15 @@ class GAN:
         steps: int | None = None,
         lr_decay: LRDecay | None = None,
         standardize: bool | None = None,
+        packing: int | None = None,
+        unrolled_steps: int | None = None,
+        instance_noise: InstanceNoise | None = None,
+        updates: str | None = None,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
         engine: str = "auto",
     ) -> None:
-        self.seeds, self._single = _resolve_seeds(seed, seeds)
+        self.seeds, self._single = resolve_seeds(seed, seeds)
         # One keyword per GANConfig field (tests/ganzoo/test_gan.py checks that they agree).
         given = locals()
         overrides = {name: given[name] for name in CONFIG_FIELDS if given[name] is not None}
@@ -463,6 +471,7 @@ class GAN:
 
         Shape ``(n,)`` for one run, ``(K, n)`` for an ensemble. For the BCE family
         (``loss.probabilistic``), ``1 / (1 + exp(-score))`` is D(x), the probability of "real".
+        A packed discriminator (``packing`` m) is scored on the pack of m copies of each point.
         """
         trainer = self._require_trainer("discriminate()")
         try:
@@ -476,6 +485,5 @@ class GAN:
         if trainer.standard_units is not None:  # the discriminator works in standard units
             x = (x - trainer.standard_units.location) / trainer.standard_units.scale
         points = torch.as_tensor(x, dtype=self.dtype, device=self.device).expand(self.members, *x.shape)
-        with torch.no_grad():
-            scores = trainer.discriminator(points)[..., 0].double().cpu().numpy()
+        scores = trainer.discriminator_scores(points).double().cpu().numpy()
         return scores[0] if self._single else scores

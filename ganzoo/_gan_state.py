@@ -26,8 +26,9 @@ from ._targets import HOLDOUT, training_target
 from ._trainer import Trainer
 from ._version import __version__
 from .losses import Loss
+from .remedies import InstanceNoise
 
-SETTING_CLASSES = (GANConfig, Loss, NetworkSpec, OptimizerSpec, Penalty, Constraint, LRDecay)
+SETTING_CLASSES = (GANConfig, Loss, NetworkSpec, OptimizerSpec, Penalty, Constraint, LRDecay, InstanceNoise)
 """What a configuration is rebuilt from: ganzoo's own subclasses of these only."""
 
 

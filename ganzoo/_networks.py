@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validation import check_bool, check_choice, check_instance, check_int
+from .remedies._minibatch_std import MinibatchStd, minibatch_std
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -73,6 +74,10 @@ class MLPSpec(NetworkSpec):
     each built member is ``torch.nn.utils.parametrizations.spectral_norm`` applied to its
     ``nn.Linear`` layers (its initial ``u``, ``v`` drawn from the member's generator), and
     :class:`StackedMLP` runs the same algorithm batched over members.
+
+    ``minibatch_std=True`` appends the batch's mean standard deviation of the last hidden
+    layer's features as one more input of the last linear layer (Karras et al. 2018,
+    :mod:`ganzoo.remedies._minibatch_std`): a remedy for mode collapse, for discriminators.
     """
 
     width: int = 16
@@ -80,6 +85,7 @@ class MLPSpec(NetworkSpec):
     activation: str = "relu"
     output: str = "identity"
     spectral_norm: bool = False
+    minibatch_std: bool = False
 
     def __post_init__(self) -> None:
         check_int("width", self.width, minimum=1)
@@ -87,14 +93,23 @@ class MLPSpec(NetworkSpec):
         check_choice("activation", self.activation, tuple(ACTIVATIONS))
         check_choice("output", self.output, tuple(OUTPUT_HEADS))
         check_bool("spectral_norm", self.spectral_norm)
+        check_bool("minibatch_std", self.minibatch_std)
 
     def layer_sizes(self, in_features: int, out_features: int) -> list[int]:
         return [in_features] + [self.width] * self.depth + [out_features]
 
+    def fan_ins(self, in_features: int, out_features: int) -> list[int]:
+        """Each linear layer's number of inputs: the layer sizes, plus the batch statistic's
+        one feature into the last layer with ``minibatch_std``."""
+        sizes = self.layer_sizes(in_features, out_features)[:-1]
+        return sizes[:-1] + [sizes[-1] + self.minibatch_std]
+
     def build(self, in_features: int, out_features: int, *, generator: torch.Generator) -> nn.Sequential:
         sizes = self.layer_sizes(in_features, out_features)
         layers: list[nn.Module] = []
-        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(self.fan_ins(in_features, out_features), sizes[1:])):
+            if self.minibatch_std and i == len(sizes) - 2:
+                layers.append(MinibatchStd())
             # Built on the meta device, then filled from `generator`: nn.Linear's own
             # constructor would draw from (and advance) torch's global RNG.
             linear = nn.Linear(fan_in, fan_out, device="meta").to_empty(device="cpu")
@@ -116,7 +131,22 @@ class MLPSpec(NetworkSpec):
         return nn.Sequential(*layers)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": "mlp", **dataclasses.asdict(self)}
+        described = dataclasses.asdict(self)
+        if not self.minibatch_std:  # described as before the option existed (GANConfig.to_dict)
+            del described["minibatch_std"]
+        return {"kind": "mlp", **described}
+
+
+MLP_PRESETS: dict[str, MLPSpec] = {
+    "reference": MLPSpec(),
+    "planar": MLPSpec(width=128, depth=3),
+    "wgan-gp-toy": MLPSpec(width=512, depth=3),
+}
+"""Named network shapes (for either network): ``"reference"``, the reference program's
+1→16→1; ``"planar"``, 3 hidden layers of 128 ReLU units, the 2-D mixtures' recommended
+networks (docs/modes.md: wide enough to place 25 modes, the widest whose 64-seed training
+fits this project's 2-core budget); ``"wgan-gp-toy"``, 3 hidden layers of 512 ReLU units,
+the generator and critic of Gulrajani et al. (2017), ``gan_toy.py``."""
 
 
 INITS = ("reset", "keep")
@@ -305,6 +335,8 @@ class StackedMLP(nn.Module):
                 weight, bias = weight[members], bias[members]
             if self.spec.spectral_norm:
                 weight = self._spectrally_normalized(i, weight, members)
+            if i == last and self.spec.minibatch_std:
+                x = minibatch_std(x)
             x = torch.baddbmm(bias, x, weight)
             if i < last:
                 x = self.activation(x)
@@ -314,6 +346,8 @@ class StackedMLP(nn.Module):
         """Member k as an ordinary ``nn.Sequential`` (a copy of its current weights)."""
         generator = torch.Generator().manual_seed(0)
         in_features, out_features = self.weights[0].shape[1], self.weights[-1].shape[2]
+        if self.spec.minibatch_std and len(self.weights) == 1:  # the one layer also takes the statistic
+            in_features -= 1
         module = self.spec.build(in_features, out_features, generator=generator)
         linears = [m for m in module if isinstance(m, nn.Linear)]
         module = module.to(self.weights[0].device, self.weights[0].dtype)

@@ -37,6 +37,7 @@ class Stream(enum.IntEnum):
     SAMPLING = 5
     PENALTY = 6
     STANDARDIZE = 7
+    INSTANCE_NOISE = 8
 
 
 def numpy_rng(seed: int, stream: Stream, *keys: int) -> np.random.Generator:

@@ -7,7 +7,7 @@ held-out rows: batches come from the first, every score compares with the second
 
 from __future__ import annotations
 
-from evaluation import Empirical, Gaussian, as_target
+from evaluation import Empirical, Gaussian, GaussianMixture, Grid, Ring, as_target
 
 from ._validation import check_float
 
@@ -35,3 +35,29 @@ def split_target(target, holdout: float) -> tuple:
         except ValueError as error:
             raise ValueError(f"holdout={holdout!r} cannot split the target's {target.n} rows: {error}") from None
     return target, target
+
+
+TARGET_FAMILIES = ("unimodal", "mixture", "ring", "grid")
+"""The families of targets that recommended settings are made for (:func:`target_family`)."""
+
+
+def target_family(target) -> str:
+    """Which of :data:`TARGET_FAMILIES` ``target`` (anything :func:`training_target` takes;
+    None: the default Gaussian) belongs to: ``"ring"`` and ``"grid"`` for
+    :class:`evaluation.Ring` and :class:`evaluation.Grid`, ``"mixture"`` for a 1-D
+    :class:`evaluation.GaussianMixture` of two or more components, ``"unimodal"`` for any
+    other 1-D target. Other targets (2-D data, a point mass in 2-D, ...) belong to none: a
+    ValueError says so."""
+    target = training_target(target)
+    if isinstance(target, Ring):
+        return "ring"
+    if isinstance(target, Grid):
+        return "grid"
+    if isinstance(target, GaussianMixture) and len(target.weights) > 1:
+        return "mixture"
+    if target.dim == 1:
+        return "unimodal"
+    raise ValueError(
+        f"target {getattr(target, 'spec', target)!r} belongs to no family with recommended settings "
+        f"(families: {', '.join(TARGET_FAMILIES)}: 1-D unimodal targets, 1-D Gaussian mixtures, Ring, Grid)"
+    )

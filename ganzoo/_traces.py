@@ -48,6 +48,7 @@ import torch
 
 from ._networks import StackedMLP
 from ._reference import discriminator_grid, reference_points
+from .remedies import pack
 
 TRACE_POINTS = 500
 """Real points (and generated points) per member on which the traces are taken."""
@@ -66,11 +67,17 @@ def trace_points(target, n: int = TRACE_POINTS) -> np.ndarray:
     return points[rows]
 
 
-def discriminator_traces(discriminator: torch.nn.Module, loss, real: torch.Tensor, fake: torch.Tensor) -> dict[str, np.ndarray]:
+def discriminator_traces(
+    discriminator: torch.nn.Module, loss, real: torch.Tensor, fake: torch.Tensor, *, packing: int = 1
+) -> dict[str, np.ndarray]:
     """The traces (module docstring) of K members: ``real`` ``(n, dim)`` shared by all,
-    ``fake`` ``(K, m, dim)``, both in the networks' units; each value has shape ``(K,)``."""
+    ``fake`` ``(K, m, dim)``, both in the networks' units; each value has shape ``(K,)``.
+    A packed discriminator (``packing`` p) is traced on packs of p consecutive points."""
     members = fake.shape[0]
     real = real.expand(members, *real.shape)
+    if packing > 1:  # whole packs only
+        real = pack(real[:, : real.shape[1] // packing * packing], packing)
+        fake = pack(fake[:, : fake.shape[1] // packing * packing], packing)
     with torch.no_grad():
         real_scores = discriminator(real)
         fake_scores = discriminator(fake)
@@ -112,8 +119,9 @@ class CheckRecorder:
         ``samples`` the check's evaluation sample; NaN traces for a diverged member."""
         with torch.no_grad():
             fake = trainer.generator(noise.to(self.real.device, self.real.dtype))
-            on_grid = trainer.discriminator(self.grid_points.expand(trainer.members, *self.grid_points.shape))[..., 0]
-        traces = discriminator_traces(trainer.discriminator, trainer.config.loss, self.real, fake)
+        on_grid = trainer.discriminator_scores(self.grid_points.expand(trainer.members, *self.grid_points.shape))
+        config = trainer.config
+        traces = discriminator_traces(trainer.discriminator, config.loss, self.real, fake, packing=config.packing)
         for values in traces.values():
             values[trainer.diverged_at >= 0] = math.nan
         return traces, on_grid.float().cpu().numpy(), samples[:, :SNAPSHOT_POINTS].astype(np.float32)
@@ -134,6 +142,8 @@ def _dead_fraction(discriminator: torch.nn.Module, real: torch.Tensor) -> np.nda
     if not isinstance(discriminator, StackedMLP) or discriminator.spec.activation != "relu":
         return np.full(members, math.nan)
     shares = [(hidden == 0).all(dim=1).double().mean(dim=1) for hidden in discriminator.hidden(real)]
+    if not shares:  # no hidden layer: no unit to die
+        return np.full(members, math.nan)
     return _numpy(torch.stack(shares).amax(dim=0))
 
 

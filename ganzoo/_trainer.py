@@ -1,13 +1,9 @@
 """The training loop: K independent runs (an ensemble; K = 1 for one run) trained together.
 
 One generator step is ``n_critic`` discriminator steps followed by one generator step,
-the schedule of the reference program (n_critic = 1) and of WGAN (n_critic = 5):
-
-1. for each critic step: ``fake = G(z).detach()``; minimize
-   ``L_D(D(real), D(fake)) + Σ penalties``; apply the constraints (e.g. weight clipping);
-2. ``fake = G(z')``; minimize ``L_G(D(fake))`` over the generator's weights only;
-3. update the generator's moving average if ``ema_decay > 0``, and the learning rates if
-   ``lr_decay`` is set.
+the schedule of the reference program (n_critic = 1) and of WGAN (n_critic = 5), taken
+by a fused engine (:mod:`ganzoo.engine`) or by autograd (:mod:`ganzoo._autograd_step`);
+then the learning rates are updated if ``lr_decay`` is set.
 
 Members share no parameter, so the sum of their losses has, for each member, the gradient
 of its own loss: one backward pass trains all K runs exactly as K separate runs.
@@ -22,13 +18,13 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ._autograd_step import AutogradStep
 from ._config import GANConfig
 from ._history import History, Snapshots
 from ._member_reports import member_reports
 from ._networks import StackedMLP, build_ensemble, member_groups
 from ._progress import progress_bar
 from ._streams import (
-    RandomSource,
     StandardUnits,
     Stream,
     TrainingBatches,
@@ -37,9 +33,9 @@ from ._streams import (
     torch_generator,
 )
 from ._targets import HOLDOUT, split_target
-from ._torch_compat import foreach_lerp_
 from ._traces import TRACE_POINTS, CheckRecorder
 from .engine import make_engine
+from .remedies import pack_copies
 
 DIVERGENCE_CHECK_STEPS = 1024
 """The longest stretch of training between two looks for divergence, in generator steps.
@@ -111,7 +107,7 @@ class Trainer:
             )
             for spec, size_in, size_out, stream, name in (
                 (config.generator, config.latent_dim, dim, Stream.INIT_GENERATOR, "generator"),
-                (config.discriminator, dim, 1, Stream.INIT_DISCRIMINATOR, "discriminator"),
+                (config.discriminator, dim * config.packing, 1, Stream.INIT_DISCRIMINATOR, "discriminator"),
             )
         )
         self.generator_average = None
@@ -125,14 +121,14 @@ class Trainer:
         self.batches = TrainingBatches(
             seeds,
             self.training_target,
-            batch_size=config.batch_size,
+            batch_size=config.batch_size * config.packing,  # samples: packs of `packing`
             latent_dim=config.latent_dim,
             n_critic=config.n_critic,
             device=device,
             dtype=dtype,
             standard_units=self.standard_units,
             # Randomized penalties take numbers keyed by each run's seed and the step.
-            draws=sum(p.draws(config.batch_size, dim) for p in config.penalties),
+            draws=sum(p.draws(config.batch_size, dim * config.packing) for p in config.penalties),
         )
         self.step_count = 0
         # Divergence state (see the class docstring; part of a checkpoint): per member, the
@@ -143,6 +139,7 @@ class Trainer:
         self._partial: History | None = None  # the record so far of a train() call writing a checkpoint
         # The fused engine (ganzoo.engine) when it trains this setting, else None: step() below.
         self.fused = make_engine(engine, self)
+        self.autograd_step = AutogradStep(self)
 
     @property
     def members(self) -> int:
@@ -166,48 +163,6 @@ class Trainer:
         """The generator that samples and is evaluated: the moving average when enabled."""
         return self.generator_average if self.generator_average is not None else self.generator
 
-    def discriminator_step(
-        self, real: torch.Tensor, noise: torch.Tensor, uniform: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """One discriminator update on ``real (K, B, dim)`` and ``noise (K, B, latent)``.
-
-        ``uniform`` ``(K, draws)``: the numbers of the randomized penalties for this step
-        (:class:`~ganzoo._streams.StepBatches`); needed only when there are such penalties.
-        """
-        if uniform is None:
-            uniform = real.new_empty(self.members, 0)
-        rng = RandomSource(uniform)
-        with torch.no_grad():
-            fake = self.generator(noise)
-        loss = self.config.loss.discriminator_loss(self.discriminator(real), self.discriminator(fake))
-        total = loss
-        for penalty in self.config.penalties:
-            total = total + penalty(self.discriminator, real, fake, rng=rng)
-        grads = torch.autograd.grad(total.sum(), self.d_params)
-        for param, grad in zip(self.d_params, grads):
-            param.grad = grad
-        self.d_optimizer.step()
-        for constraint in self.config.constraints:
-            constraint.apply(self.discriminator)
-        return loss.detach()
-
-    def generator_step(self, noise: torch.Tensor) -> torch.Tensor:
-        """One generator update on ``noise (K, B, latent)``; the discriminator is not updated."""
-        loss = self.config.loss.generator_loss(self.discriminator(self.generator(noise)))
-        grads = torch.autograd.grad(loss.sum(), self.g_params)
-        for param, grad in zip(self.g_params, grads):
-            param.grad = grad
-        self.g_optimizer.step()
-        if self.generator_average is not None:
-            with torch.no_grad():
-                foreach_lerp_(list(self.generator_average.parameters()), self.g_params, 1.0 - self.config.ema_decay)
-                # Buffers (e.g. spectral-norm power-iteration vectors) follow the live generator.
-                for average, live in zip(self.generator_average.buffers(), self.generator.buffers()):
-                    average.copy_(live)
-        for scheduler in self.schedulers:
-            scheduler.step()
-        return loss.detach()
-
     def step(
         self, real: torch.Tensor, noise_d: torch.Tensor, noise_g: torch.Tensor, uniform: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -219,14 +174,18 @@ class Trainer:
         """
         if self.fused is not None:
             d_loss, g_loss = self.fused.step(real, noise_d, noise_g, uniform)  # reads the optimizers' lr
-            for scheduler in self.schedulers:
-                scheduler.step()
         else:
-            for real_batch, noise_batch, uniform_batch in zip(real, noise_d, uniform):
-                d_loss = self.discriminator_step(real_batch, noise_batch, uniform_batch)
-            g_loss = self.generator_step(noise_g)
+            d_loss, g_loss = self.autograd_step(self.step_count, real, noise_d, noise_g, uniform)
+        for scheduler in self.schedulers:
+            scheduler.step()
         self.step_count += 1
         return d_loss, g_loss
+
+    def discriminator_scores(self, points: torch.Tensor) -> torch.Tensor:
+        """D's raw scores ``(K, n)`` at ``points`` ``(K, n, dim)`` in the networks' units; with
+        packing m, its score on the pack of m copies of each point (:func:`ganzoo.remedies.pack_copies`)."""
+        with torch.no_grad():
+            return self.discriminator(pack_copies(points, self.config.packing))[..., 0]
 
     def generate(self, noise: torch.Tensor) -> np.ndarray:
         """Samples ``(K, n, dim)`` from noise ``(K, n, latent)``, in float64 numpy; at most

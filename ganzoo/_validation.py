@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
+
+import numpy as np
 
 
 def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
@@ -89,3 +92,22 @@ def check_device(name: str, value: object):
     if device.type == "meta":
         raise ValueError(f"{name} must be a device that holds data such as 'cpu' or 'cuda:0', got {value!r}")
     return device
+
+
+def resolve_seeds(seed: int | None, seeds: Iterable[int] | None) -> tuple[list[int], bool]:
+    """The run seeds and whether this is a single run (member axis dropped in results)."""
+    if seed is not None and seeds is not None:
+        raise ValueError(f"give seed or seeds, not both; got seed={seed!r} and seeds={seeds!r}")
+    if seeds is not None:
+        if isinstance(seeds, numbers.Integral):
+            raise TypeError(f"seeds must be an iterable of integers such as range(64), got {seeds!r}")
+        resolved = [check_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
+        if not resolved:
+            raise ValueError("seeds must hold at least one seed, got an empty iterable")
+        if len(set(resolved)) != len(resolved):
+            raise ValueError(f"seeds must be distinct, got {resolved!r}")
+        return resolved, False
+    if seed is None:
+        # A fresh seed, kept in .seeds so that the run can be reproduced.
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+    return [check_int("seed", seed, minimum=0)], True

@@ -23,6 +23,7 @@ from .. import losses
 from .._history import finite_or_none
 from .._causes import CAUSES, Cause
 from . import _figures as figures
+from . import _mode_figures as mode_figures
 from . import _story as story
 from ._store import RunRecord, Store
 
@@ -384,6 +385,20 @@ def _figures(out: Path, spec: str, target, groups: dict[str, list[RunRecord]], m
             ),
             "Stored sample of each setting's median run, target modes marked x; for BCE-family settings D(x) shaded.",
         )
+        if getattr(target, "modes", None) is not None and target.dim == 2:
+            add(
+                mode_figures.modes_figure(
+                    groups,
+                    target,
+                    folder / f"{slug}-modes.png",
+                    probabilistic={s: _is_probabilistic(rs[0].config) for s, rs in groups.items()},
+                ),
+                f"Each setting's first {mode_figures.SEEDS_SHOWN} seeds: D over the plane (sigmoid of the score for the "
+                "BCE family, else the score rescaled per panel), the stored sample coloured by nearest mode where within "
+                "3 std of it (VEEGAN/PacGAN's high quality; grey otherwise); last panel, BCE family: the optimal "
+                "D* = P/(P+Q) for the first seed on the grid's cells, P the target's exact mass of a cell, Q the share of the "
+                "stored sample in it.",
+            )
     add(
         figures.curves_figure(groups, target, folder / f"{slug}-curves.png"),
         "Scores during training (each check on a fixed sample): median across seeds, band = interquartile range.",

@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .._manifest import write_manifest
+from .._networks import MLPSpec
 from .._validation import check_int
 from .._version import __version__
 from ..engine import unsupported_features
@@ -163,7 +164,26 @@ def estimated_cost(cell: Cell, study: Study) -> float:
     # (7x for vanilla, 17x for WGAN-GP at 64; docs/engine.md); penalties are fused too.
     autograd = study.engine == "autograd" or bool(unsupported_features(config))
     per_update = 6.0 if autograd else 1.0
-    return config.steps * (config.n_critic + 1) * per_update * (1.0 + len(cell.seeds) / 64)
+    # Wide networks: the arithmetic, not the per-step overhead, sets the pace.
+    arithmetic = 1.0 + _multiply_adds(config) * config.batch_size * config.packing / MULTIPLY_ADDS_PER_OVERHEAD
+    return config.steps * (config.n_critic + 1) * per_update * (1.0 + len(cell.seeds) / 64) * arithmetic
+
+
+MULTIPLY_ADDS_PER_OVERHEAD = 2e6
+"""Multiply-adds of a batch through both networks that cost as much as a step's fixed
+overhead: calibrated on 8 seeds of ``nonsaturating:packing=2`` with 3 × 128 networks on
+``ring`` (10,000 steps in 110 s on autograd; docs/modes.md)."""
+
+
+def _multiply_adds(config) -> int:
+    """Multiply-adds of one sample through the generator and the discriminator (their MLP
+    layers; 0 for a user's own module), counting 1-D data."""
+    total = 0
+    for spec, size_in in ((config.generator, config.latent_dim), (config.discriminator, config.packing)):
+        if isinstance(spec, MLPSpec):
+            sizes = spec.layer_sizes(size_in, 1)
+            total += sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return total
 
 
 def plan_text(study: Study, todo: list[Cell], existing: int, workers: int | None) -> str:
@@ -178,7 +198,7 @@ def plan_text(study: Study, todo: list[Cell], existing: int, workers: int | None
         f"{study.n_runs} runs; {runs} to train ({existing} stored), {steps:,} generator steps, "
         f"in {len(todo)} cells on {workers} worker(s); estimated {_duration(seconds)} "
         f"(plus about {FIRST_RUN_SECONDS} s on a machine's first run, while numba compiles; "
-        "measured on 2 Zen 3 cores, width-16 networks)"
+        "measured on 2 Zen 3 cores)"
     )
 
 

@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._config import GANConfig
-from .._networks import MLPSpec
+from .._networks import MLP_PRESETS, MLPSpec
 from .._optim import Adam, LRDecay
 from .._penalties import R1, R2, GradientPenalty
+from ..remedies import InstanceNoise
 from ..variants import VARIANTS
 
 RECOMMENDED = "recommended"
@@ -64,12 +65,31 @@ def _replace_networks(which: str, field: str) -> Callable[[GANConfig, Any], GANC
     return apply
 
 
+def _network_preset(config: GANConfig, name: str) -> GANConfig:
+    """Both networks shaped as the preset ``name`` (keeping their other options)."""
+    if name not in MLP_PRESETS:
+        raise ValueError(f"networks must be one of {', '.join(map(repr, MLP_PRESETS))}; got {name!r}")
+    preset = MLP_PRESETS[name]
+    config = _replace_networks("both", "width")(config, preset.width)
+    return _replace_networks("both", "depth")(config, preset.depth)
+
+
 def _field(name: str) -> Callable[[GANConfig, Any], GANConfig]:
     return lambda config, value: dataclasses.replace(config, **{name: value})
 
 
 def _add_penalty(make: Callable[[float], object]) -> Callable[[GANConfig, Any], GANConfig]:
     return lambda config, value: dataclasses.replace(config, penalties=(*config.penalties, make(value)))
+
+
+def _instance_noise(field: str) -> Callable[[GANConfig, Any], GANConfig]:
+    """Set ``field`` of the setting's instance noise (adding ``InstanceNoise()`` if it has none)."""
+
+    def apply(config: GANConfig, value: Any) -> GANConfig:
+        noise = config.instance_noise or InstanceNoise()
+        return dataclasses.replace(config, instance_noise=dataclasses.replace(noise, **{field: value}))
+
+    return apply
 
 
 def _lr_decay(config: GANConfig, value: str) -> GANConfig:
@@ -102,12 +122,19 @@ OVERRIDES: dict[str, Override] = {
     "g_depth": Override(int, "generator hidden layers", _replace_networks("g", "depth")),
     "d_width": Override(int, "discriminator hidden width", _replace_networks("d", "width")),
     "d_depth": Override(int, "discriminator hidden layers", _replace_networks("d", "depth")),
+    "networks": Override(str, f"both MLPs' shape: {' | '.join(MLP_PRESETS)}", _network_preset),
     "spectral_norm": Override(bool, "spectral normalization of D", _replace_networks("d", "spectral_norm")),
     "r1": Override(float, "add R1(gamma=value)", _add_penalty(lambda v: R1(gamma=v))),
     "r2": Override(float, "add R2(gamma=value)", _add_penalty(lambda v: R2(gamma=v))),
     "gp": Override(float, "add GradientPenalty(weight=value)", _add_penalty(lambda v: GradientPenalty(weight=v))),
     "lr_decay": Override(str, "linear | exponential | none", _lr_decay),
     "standardize": Override(bool, "train in the target's standard units", _field("standardize")),
+    "packing": Override(int, "samples per discriminator input (PacGAN)", _field("packing")),
+    "unrolled_steps": Override(int, "look-ahead discriminator steps for G (unrolled GAN)", _field("unrolled_steps")),
+    "instance_noise": Override(float, "add InstanceNoise(std=value)", _instance_noise("std")),
+    "instance_noise_anneal": Override(int, "instance noise annealed to 0 over this many steps", _instance_noise("anneal_steps")),
+    "updates": Override(str, "alternating | simultaneous", _field("updates")),
+    "minibatch_std": Override(bool, "minibatch standard deviation feature in D", _replace_networks("d", "minibatch_std")),
 }
 SETTING_GRAMMAR = (
     "VARIANT, VARIANT:key=value[,key=value...] (value lists a|b|c expand), VARIANT:recommended[,key=value...] "

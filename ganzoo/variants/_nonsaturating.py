@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._config import GANConfig
 from .._gan import GAN
-from .._networks import MLPSpec
+from .._networks import MLP_PRESETS, MLPSpec
 from .._optim import Adam
 from ..losses import NonSaturatingLoss
 
@@ -34,6 +34,12 @@ class NonSaturatingGAN(GAN):
     β = (0.5, 0.999) for both networks, ``ema_decay=0.9995``; networks, batch 64 and
     20,000 generator steps as above. Measured success
     rates under the strict verdict are in ``docs/convergence.md``.
+
+    Recommended on the ring of 8 Gaussians (``NonSaturatingGAN.recommended(target="ring")``,
+    ``docs/modes.md``): the ``"planar"`` networks (3 hidden layers of 128 ReLU units),
+    noise dimension 2, packing 2 (PacGAN) with batches of 32 packs, Adam lr 3e-4 with
+    β = (0.5, 0.9) for both networks, ``standardize=True``, ``ema_decay=0.999``, 20,000
+    generator steps.
     """
 
     name = "nonsaturating"
@@ -48,6 +54,20 @@ class NonSaturatingGAN(GAN):
         latent_dim=1,
         steps=20_000,
     )
+    recommended_for = {
+        "ring": {
+            "generator": MLP_PRESETS["planar"],
+            "discriminator": MLP_PRESETS["planar"],
+            "latent_dim": 2,
+            "packing": 2,
+            "batch_size": 32,
+            "g_optimizer": Adam(lr=3e-4, betas=(0.5, 0.9)),
+            "d_optimizer": Adam(lr=3e-4, betas=(0.5, 0.9)),
+            "standardize": True,
+            "ema_decay": 0.999,
+            "steps": 20_000,
+        },
+    }
     recommended_settings = {
         "standardize": True,
         "n_critic": 5,

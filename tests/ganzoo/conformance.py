@@ -27,6 +27,7 @@ from ganzoo import (
     WGANGP,
     GradientPenalty,
     HingeGAN,
+    InstanceNoise,
     LRDecay,
     MinimaxGAN,
     MLPSpec,
@@ -81,6 +82,14 @@ CASES = [
         MinimaxGAN,
         {"penalties": (DRAGAN(),), "lr_decay": LRDecay(kind="exponential", final=0.1, steps=20)},
     ),
+    Case("nonsaturating+packing", NonSaturatingGAN, {"packing": 2}),
+    Case("minimax+unrolled", MinimaxGAN, {"unrolled_steps": 2}),
+    Case(
+        "vanilla+instance-noise+simultaneous",
+        VanillaGAN,
+        {"instance_noise": InstanceNoise(std=0.3, anneal_steps=20), "updates": "simultaneous"},
+    ),
+    Case("wgan-gp+packing+minibatch-std", WGANGP, {"packing": 3, "discriminator": MLPSpec(minibatch_std=True)}),
     Case(
         "wgan-gp-one-sided+custom-critic",
         WGANGP,
@@ -99,11 +108,13 @@ def _parameters(module: torch.nn.Module) -> list[torch.Tensor]:
 def _objectives(trainer):
     """The discriminator objective (loss + penalties) and generator loss on one batch."""
     real, noise_d, noise_g, uniform = trainer.batches.batches(0)
-    fake = trainer.generator(noise_d[0]).detach()
-    d_loss = trainer.config.loss.discriminator_loss(trainer.discriminator(real[0]), trainer.discriminator(fake))
+    seen = trainer.autograd_step.seen  # packs, when the setting packs
+    fake = seen(trainer.generator(noise_d[0]).detach(), None, 0.0)
+    real = seen(real[0], None, 0.0)
+    d_loss = trainer.config.loss.discriminator_loss(trainer.discriminator(real), trainer.discriminator(fake))
     rng = RandomSource(uniform[0])
-    penalties = [p(trainer.discriminator, real[0], fake, rng=rng) for p in trainer.config.penalties]
-    g_loss = trainer.config.loss.generator_loss(trainer.discriminator(trainer.generator(noise_g)))
+    penalties = [p(trainer.discriminator, real, fake, rng=rng) for p in trainer.config.penalties]
+    g_loss = trainer.config.loss.generator_loss(trainer.discriminator(seen(trainer.generator(noise_g), None, 0.0)))
     return d_loss, penalties, g_loss
 
 

@@ -29,6 +29,8 @@ import pytest
 import scipy.stats
 import torch
 
+from bands import ALPHA, pass_band
+
 from benchmarks.convergence_search import confirmations, confirmed
 from evaluation import DEFAULT_THRESHOLDS, Gaussian
 from ganzoo import VARIANTS, Adam, GANConfig, NonSaturatingGAN, VanillaGAN
@@ -37,7 +39,6 @@ from ganzoo._streams import STANDARDIZE_SAMPLES, Stream, numpy_rng
 from ganzoo.engine import unsupported_features
 
 TEST_SEEDS = range(2000, 2016)  # the first 16 of the 64 confirmation seeds (search: 1000-1031)
-ALPHA = 0.01
 
 
 def documented(cls) -> dict:
@@ -55,16 +56,6 @@ def documented(cls) -> dict:
     row = confirmed(cls)
     assert row is not None, f"{cls.name}: its recommended setting has no confirmation in docs/convergence/confirm.jsonl"
     return row
-
-
-def pass_band(successes: int, seeds: int, n: int, alpha: float = ALPHA) -> tuple[int, int]:
-    """Central ``1 - alpha`` interval of successes on ``n`` new seeds after ``successes``/``seeds``.
-
-    The beta-binomial posterior predictive with Jeffreys' prior Beta(1/2, 1/2): each tail
-    outside the band holds at most ``alpha / 2``.
-    """
-    predictive = scipy.stats.betabinom(n, successes + 0.5, seeds - successes + 0.5)
-    return int(predictive.ppf(alpha / 2)), int(predictive.ppf(1 - alpha / 2))
 
 
 def assert_in_band(name: str, outcome, row: dict) -> None:

@@ -308,7 +308,10 @@ def test_a_2d_target_gets_scatter_plots_and_its_own_metrics(tmp_path):
     assert run.sample.shape == (200, 2) and run.grid.shape == (41 * 41, 2)
     text = build_report(tmp_path).read_text()
     assert "sliced W1" in text and "modes covered" in text
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["ring-8-2-0.02-scatter.png", "ring-8-2-0.02-strips.png"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        "ring-8-2-0.02-modes.png", "ring-8-2-0.02-scatter.png", "ring-8-2-0.02-strips.png"
+    ]  # fmt: skip
+    assert "figures/ring-8-2-0.02-modes.png" in text
 
 
 def test_progress_counts_every_run_step(tmp_path, capsys):

@@ -31,7 +31,7 @@ import pytest
 import torch
 
 import ganzoo._checkpoint as checkpoint
-from ganzoo import GAN, LSGAN, WGAN, WGANGP, Adam, CheckpointError, LRDecay, NonSaturatingGAN
+from ganzoo import GAN, LSGAN, WGAN, WGANGP, Adam, CheckpointError, InstanceNoise, LRDecay, NonSaturatingGAN
 from ganzoo.study import Store, Study, equal_runs, run_study
 from ganzoo.study._cell import checkpoint_interval
 from ganzoo.study._runner import CHECKPOINTS
@@ -67,6 +67,12 @@ CASES = [
     Case("wgan-fused", WGAN, dict(seeds=[0, 1], engine="fused-eager", n_critic=2)),
     Case("wgan-gp-fused", WGANGP, dict(seeds=[0, 1], engine="fused-eager", n_critic=2, ema_decay=0.5)),
     Case("wgan-gp-autograd", WGANGP, dict(seeds=[0, 1], engine="autograd", n_critic=1, ema_decay=0.5)),
+    # The remedies: instance noise keyed by seed and step, packs, look-ahead, simultaneous updates.
+    Case(
+        "remedies-autograd",
+        NonSaturatingGAN,
+        dict(seeds=[0, 1], packing=2, unrolled_steps=1, instance_noise=InstanceNoise(std=0.2, anneal_steps=150), updates="simultaneous"),
+    ),
     # The divergence state: with this learning rate seed 2 meets an infinite loss at step 3
     # (tests/reliability/test_divergence.py), long before the stop; seed 1 trains on.
     Case("diverged-member-fused", LSGAN, dict(seeds=[1, 2], engine="fused-eager", g_optimizer=BLOWUP, d_optimizer=BLOWUP)),
