@@ -14,6 +14,7 @@ the target's exact probability of each cell and q the share of the stored sample
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -110,7 +111,8 @@ def modes_figure(
             ax.scatter(modes[:, 0], modes[:, 1], marker="x", s=18, color="black", lw=0.8)
             metrics = literature_mode_metrics(sample, target) if len(sample) else None
             caught = f"{metrics.modes_captured}/{metrics.n_modes} modes, {metrics.high_quality_fraction:.0%} HQ" if metrics else "no finite sample"
-            ax.set_title(f"{setting}\nseed {run.seed}: {caught}", fontsize=7)
+            ax.set_title(f"seed {run.seed}: {caught}", fontsize=7)
+        row[0].set_ylabel("\n".join(textwrap.wrap(setting, 40)), fontsize=6)
         for ax in row[len(shown) : shown_per_row]:
             ax.set_visible(False)
         if columns > shown_per_row:
@@ -119,7 +121,7 @@ def modes_figure(
                 xx, yy, best = _on_grid(shown[0], optimal_discriminator(shown[0], target))
                 ax.pcolormesh(xx, yy, best, cmap="RdBu_r", vmin=0, vmax=1, shading="nearest", alpha=0.55)
                 ax.scatter(modes[:, 0], modes[:, 1], marker="x", s=18, color="black", lw=0.8)
-                ax.set_title(f"{setting}\nD* = P/(P+Q) per cell, seed {shown[0].seed}", fontsize=7)
+                ax.set_title(f"D* = P/(P+Q) per cell, seed {shown[0].seed}", fontsize=7)
             else:
                 ax.set_visible(False)
         for ax in row:
