@@ -5,7 +5,7 @@ on seeds of its confirmation and the number of successes must lie in the pass ba
 confirmation on 64 fresh seeds (``docs/modes/confirm.jsonl``, the numbers of
 ``docs/modes.md``; :func:`bands.pass_band`, false-failure rate 1 %). A success captures
 every mode with at least the goal's share of high-quality samples (VEEGAN/PacGAN's metrics,
-:mod:`benchmarks.mode_search`). The short test trains 2 seeds (about a minute); the slow
+:mod:`benchmarks.mode_search`). The short test trains 1 seed (about a minute); the slow
 one all 64 (``-m slow``). A variant whose current ``recommended_for`` setting has no
 confirmation row fails: a changed setting must be confirmed before it ships.
 """
@@ -27,7 +27,7 @@ DOCUMENTED = [
 
 
 def confirmation(name: str, family: str) -> dict:
-    config = VARIANTS[name].recommended(target=family, seed=0).config.to_dict()
+    config = json.loads(json.dumps(VARIANTS[name].recommended(target=family, seed=0).config.to_dict()))  # as stored
     rows = [json.loads(line) for line in (OUT / "confirm.jsonl").read_text().splitlines() if line.strip()]
     matching = [r for r in rows if r["variant"] == name and r["target"] == family and r["config"] == config]
     assert matching, f"{name} on {family}: its recommended setting has no confirmation in docs/modes/confirm.jsonl"
@@ -54,9 +54,9 @@ def test_every_recommended_mixture_setting_is_confirmed():
 
 
 @pytest.mark.parametrize(("name", "family"), DOCUMENTED)
-def test_recommended_mixture_setting_on_two_seeds(name, family):
+def test_recommended_mixture_setting_on_one_seed(name, family):
     row = confirmation(name, family)
-    outcome = trained(name, family, CONFIRM_SEEDS[:2])
+    outcome = trained(name, family, CONFIRM_SEEDS[:1])
     assert_in_band(outcome, row, "successes")
     assert_in_band(outcome, row, "all_modes")
 
