@@ -37,7 +37,7 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "modes"
 def score(gan, target: str, seconds: float) -> dict:
     """The literature's metrics of each member of a trained ``gan`` and the success count."""
     samples = gan.sample(SAMPLES, seed=1)
-    if gan.members == 1:
+    if samples.ndim == 2:  # a single run (seed=...): no member axis
         samples = samples[None]
     metrics = [literature_mode_metrics(x, target) for x in samples]
     n_modes = as_target(target).modes.shape[0]
