@@ -61,6 +61,16 @@ class LiteratureModeMetrics:
         }
 
 
+def high_quality_modes(x: np.ndarray, target: Target) -> np.ndarray:
+    """Per sample of ``x`` ``(n, dim)``, the index of its nearest mode of the mixture-like
+    ``target`` by standardized distance ‖(x − μ_k)/σ_k‖ when that distance is below
+    :data:`HIGH_QUALITY_STD` (a high-quality sample), else −1: the authors' rule."""
+    modes, std, _ = mode_parameters(target)
+    distance = np.linalg.norm((x[:, None, :] - modes[None, :, :]) / std[None, :, None], axis=2)  # (n, m)
+    nearest = np.argmin(distance, axis=1)
+    return np.where(distance[np.arange(len(x)), nearest] < HIGH_QUALITY_STD, nearest, -1)
+
+
 def literature_mode_metrics(samples: Any, target: Target | str) -> LiteratureModeMetrics:
     """VEEGAN/PacGAN's modes captured, high-quality fraction and reverse KL of ``samples``
     ``(n, dim)`` on a mixture-like ``target`` (``modes``, ``mode_std``: GaussianMixture, Ring,
@@ -71,12 +81,10 @@ def literature_mode_metrics(samples: Any, target: Target | str) -> LiteratureMod
             f"target must be mixture-like (GaussianMixture, Ring, Grid) for literature_mode_metrics, got {target!r}"
         )
     x = check_finite(as_samples(samples, target.dim, min_n=1))
-    modes, std, weights = mode_parameters(target)
-    m = modes.shape[0]
-    distance = np.linalg.norm((x[:, None, :] - modes[None, :, :]) / std[None, :, None], axis=2)  # (n, m)
-    nearest = np.argmin(distance, axis=1)
-    good = distance[np.arange(len(x)), nearest] < HIGH_QUALITY_STD
-    counts = np.bincount(nearest[good], minlength=m)
+    _, _, weights = mode_parameters(target)
+    m = len(weights)
+    assigned = high_quality_modes(x, target)
+    counts = np.bincount(assigned[assigned >= 0], minlength=m)
     n_good = int(counts.sum())
     if n_good:
         p = counts / n_good

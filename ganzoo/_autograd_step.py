@@ -48,13 +48,15 @@ class AutogradStep:
         returns the last discriminator loss and the generator loss, each ``(K,)``."""
         config = self.trainer.config
         sigma = 0.0 if config.instance_noise is None else config.instance_noise.std_at(step)
-        critic_eps, generator_eps = (None, None) if self.noise is None or sigma == 0 else self.noise.at(step)
-        look_ahead_batch = (real[-1], noise_d[-1], uniform[-1], None if critic_eps is None else critic_eps[-1], sigma)
+        # Per critic step, the noise of its (real, generated) points; None for none.
+        critic_eps, generator_eps = [(None, None)] * config.n_critic, None
+        if self.noise is not None and sigma > 0:
+            critic_eps, generator_eps = self.noise.at(step)
+        look_ahead_batch = (real[-1], noise_d[-1], uniform[-1], critic_eps[-1])
         if config.updates == "simultaneous":  # at the point the critic's gradient is taken
             g_loss, g_grads = self.generator_gradients(noise_g, generator_eps, sigma, look_ahead_batch)
         for i in range(config.n_critic):
-            eps = None if critic_eps is None else critic_eps[i]
-            d_loss = self.discriminator_step(real[i], noise_d[i], uniform[i], eps, sigma)
+            d_loss = self.discriminator_step(real[i], noise_d[i], uniform[i], critic_eps[i], sigma)
         if config.updates == "alternating":
             g_loss, g_grads = self.generator_gradients(noise_g, generator_eps, sigma, look_ahead_batch)
         self.apply_generator(g_grads)
@@ -77,16 +79,16 @@ class AutogradStep:
         return loss, total
 
     def discriminator_step(
-        self, real: torch.Tensor, noise: torch.Tensor, uniform: torch.Tensor, eps: torch.Tensor | None, sigma: float
+        self, real: torch.Tensor, noise: torch.Tensor, uniform: torch.Tensor, eps, sigma: float
     ) -> torch.Tensor:
         """One discriminator update on ``real (K, S, dim)`` and ``noise (K, S, latent)``
         (``S = packing · batch_size``), ``uniform (K, draws)`` the randomized penalties'
-        numbers, ``eps (2, K, S, dim)`` the instance noise of the real and generated points."""
+        numbers, ``eps`` the instance noise ``(K, S, dim)`` of the real and of the generated
+        points (a pair, each None without noise)."""
         trainer = self.trainer
         with torch.no_grad():
             fake = trainer.generator(noise)
-        real_seen = self.seen(real, None if eps is None else eps[0], sigma)
-        fake_seen = self.seen(fake, None if eps is None else eps[1], sigma)
+        real_seen, fake_seen = self.seen(real, eps[0], sigma), self.seen(fake, eps[1], sigma)
         loss, total = self.discriminator_objective(trainer.discriminator, real_seen, fake_seen, uniform)
         grads = torch.autograd.grad(total.sum(), trainer.d_params)
         for param, grad in zip(trainer.d_params, grads):
@@ -99,15 +101,14 @@ class AutogradStep:
     def generator_gradients(self, noise, eps, sigma, critic_batch) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """The generator loss ``(K,)`` on ``noise (K, S, latent)`` and its gradients in the
         generator's weights, against D, or against its look-ahead (``unrolled_steps``) on
-        ``critic_batch`` (real, noise, uniform, eps, sigma of a critic step)."""
+        ``critic_batch`` (real, noise, uniform and eps of a critic step, as for
+        :meth:`discriminator_step`)."""
         trainer, config = self.trainer, self.trainer.config
         discriminator = trainer.discriminator
         if config.unrolled_steps:
-            real, critic_noise, uniform, critic_eps, critic_sigma = critic_batch
-            real_seen = self.seen(real, None if critic_eps is None else critic_eps[0], critic_sigma)
-            fake_seen = self.seen(
-                trainer.generator(critic_noise), None if critic_eps is None else critic_eps[1], critic_sigma
-            )
+            real, critic_noise, uniform, critic_eps = critic_batch
+            real_seen = self.seen(real, critic_eps[0], sigma)
+            fake_seen = self.seen(trainer.generator(critic_noise), critic_eps[1], sigma)
 
             def objective(d):
                 return self.discriminator_objective(d, real_seen, fake_seen, uniform)[1]

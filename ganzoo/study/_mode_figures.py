@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 import scipy.stats  # noqa: E402
 
 from evaluation import literature_mode_metrics  # noqa: E402
-from evaluation._literature_modes import HIGH_QUALITY_STD  # noqa: E402
+from evaluation._literature_modes import high_quality_modes  # noqa: E402
 from evaluation._modes import mode_parameters  # noqa: E402
 
 from ._figures import DPI  # noqa: E402
@@ -33,15 +33,6 @@ from ._store import RunRecord  # noqa: E402
 
 SEEDS_SHOWN = 4
 """Seeds drawn per setting (the first ones by seed number)."""
-
-
-def nearest_modes(sample: np.ndarray, target) -> np.ndarray:
-    """Per point, the index of its nearest mode (in standardized distance) if it is of high
-    quality (< 3 std from it), else -1."""
-    modes, std, _ = mode_parameters(target)
-    distance = np.linalg.norm((sample[:, None, :] - modes[None, :, :]) / std[None, :, None], axis=2)
-    nearest = np.argmin(distance, axis=1)
-    return np.where(distance[np.arange(len(sample)), nearest] < HIGH_QUALITY_STD, nearest, -1)
 
 
 def _on_grid(run: RunRecord, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -105,7 +96,7 @@ def modes_figure(
             xx, yy, heat = _on_grid(run, _heat(run, probabilistic.get(setting, False)))
             ax.pcolormesh(xx, yy, heat, cmap="RdBu_r", vmin=0, vmax=1, shading="nearest", alpha=0.55)
             sample = run.sample[np.all(np.isfinite(run.sample), axis=1)].astype(float)
-            which = nearest_modes(sample, target)
+            which = high_quality_modes(sample, target)
             ax.scatter(*sample[which < 0].T, s=2, color="0.45", lw=0)
             ax.scatter(*sample[which >= 0].T, s=2, c=colours(which[which >= 0] % colours.N), lw=0)
             ax.scatter(modes[:, 0], modes[:, 1], marker="x", s=18, color="black", lw=0.8)

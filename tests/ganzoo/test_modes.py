@@ -8,7 +8,8 @@ import pytest
 from evaluation import Grid, Ring
 from ganzoo import WGAN, NonSaturatingGAN
 from ganzoo._targets import TARGET_FAMILIES, target_family
-from ganzoo.study._mode_figures import nearest_modes, optimal_discriminator
+from evaluation._literature_modes import high_quality_modes
+from ganzoo.study._mode_figures import optimal_discriminator
 
 
 @pytest.mark.parametrize(
@@ -35,11 +36,11 @@ def test_a_family_without_a_recommended_setting_is_a_clear_error():
         WGAN.recommended(seed=0, target="grid")
 
 
-def test_nearest_modes_marks_high_quality_points_only():
+def test_high_quality_modes_marks_high_quality_points_only():
     ring = Ring()  # radius 2, std 0.02: high quality within 0.06 of a mode
     modes = ring.modes
     sample = np.array([modes[0], modes[3] + [0.05, 0.0], modes[5] + [0.07, 0.0], [0.0, 0.0]])
-    assert nearest_modes(sample, ring).tolist() == [0, 3, -1, -1]
+    assert high_quality_modes(sample, ring).tolist() == [0, 3, -1, -1]
 
 
 def test_the_optimal_discriminator_compares_cell_masses():
