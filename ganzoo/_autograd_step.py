@@ -12,7 +12,9 @@ share no parameter, so each gets the gradient of its own objective):
 The remedies of :mod:`ganzoo.remedies` enter at three places: what D sees (instance noise
 on each sample, then packs of ``packing`` samples), which D the generator answers (the
 look-ahead D of ``unrolled_steps``) and when its gradient is taken (``updates``:
-simultaneous takes it before the critic step, at the same point as the critic's).
+simultaneous takes it before the critic step, at the same point as the critic's). With
+``consensus`` (simultaneous updates only) both players' gradients come from one graph and
+gain the consensus term (:func:`ganzoo.remedies.consensus_gradients`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 
 from ._streams import RandomSource
 from ._torch_compat import foreach_lerp_
-from .remedies import InstanceNoiseDraws, look_ahead, pack
+from .remedies import InstanceNoiseDraws, consensus_gradients, look_ahead, pack
 
 
 class AutogradStep:
@@ -52,6 +54,8 @@ class AutogradStep:
         critic_eps, generator_eps = [(None, None)] * config.n_critic, None
         if self.noise is not None and sigma > 0:
             critic_eps, generator_eps = self.noise.at(step)
+        if config.consensus:
+            return self.consensus_step(real[0], noise_d[0], noise_g, uniform[0], critic_eps[0], generator_eps, sigma)
         look_ahead_batch = (real[-1], noise_d[-1], uniform[-1], critic_eps[-1])
         if config.updates == "simultaneous":  # at the point the critic's gradient is taken
             g_loss, g_grads = self.generator_gradients(noise_g, generator_eps, sigma, look_ahead_batch)
@@ -97,6 +101,25 @@ class AutogradStep:
         for constraint in trainer.config.constraints:
             constraint.apply(trainer.discriminator)
         return loss.detach()
+
+    def consensus_step(self, real, noise_d, noise_g, uniform, eps, generator_eps, sigma) -> tuple[torch.Tensor, torch.Tensor]:
+        """One simultaneous step of consensus optimization on one critic batch (as for
+        :meth:`discriminator_step`) and the generator's noise; returns both losses."""
+        trainer, config = self.trainer, self.trainer.config
+        fake = trainer.generator(noise_d)  # not detached: the consensus term differentiates D's gradient in θ
+        real_seen, fake_seen = self.seen(real, eps[0], sigma), self.seen(fake, eps[1], sigma)
+        d_loss, d_total = self.discriminator_objective(trainer.discriminator, real_seen, fake_seen, uniform)
+        g_loss = config.loss.generator_loss(trainer.discriminator(self.seen(trainer.generator(noise_g), generator_eps, sigma)))
+        d_grads, g_grads = consensus_gradients(
+            d_total.sum(), g_loss.sum(), trainer.d_params, trainer.g_params, gamma=config.consensus
+        )
+        for param, grad in zip(trainer.d_params, d_grads):
+            param.grad = grad
+        trainer.d_optimizer.step()
+        for constraint in config.constraints:
+            constraint.apply(trainer.discriminator)
+        self.apply_generator(g_grads)
+        return d_loss.detach(), g_loss.detach()
 
     def generator_gradients(self, noise, eps, sigma, critic_batch) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """The generator loss ``(K,)`` on ``noise (K, S, latent)`` and its gradients in the

@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command line: ``ganzoo train SETTING``, ``compare``, ``report DIR``, ``animate DIR``."""
+"""The ``ganzoo`` command line: ``ganzoo train SETTING``, ``compare``, ``report DIR``, ``animate DIR``, ``reproduce NAME``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from ._train_cli import add_parser as add_train_parser
 from ._train_cli import train_command
+from .literature._cli import add_parser as add_reproduce_parser
+from .literature._cli import reproduce_command
 from .study._cli import add_parsers as add_study_parsers
 from .study._cli import animate_command, compare_command, report_command
 
@@ -21,13 +23,15 @@ def _parser() -> argparse.ArgumentParser:
 
     add_train_parser(commands)  # train (ganzoo._train_cli)
     add_study_parsers(commands)  # compare, report (ganzoo.study._cli)
+    add_reproduce_parser(commands)  # reproduce (ganzoo.literature._cli)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ganzoo`` console script; returns the exit status."""
     args = _parser().parse_args(argv)  # a command is required: argparse exits without one
-    commands = {"train": train_command, "compare": compare_command, "report": report_command, "animate": animate_command}
+    commands = {"train": train_command, "compare": compare_command, "report": report_command, "animate": animate_command,
+                "reproduce": reproduce_command}
     command = commands[args.command]
     try:
         return command(args)

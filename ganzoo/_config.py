@@ -13,7 +13,7 @@ from .losses import Loss
 from .remedies import UPDATE_SCHEDULES, InstanceNoise
 
 
-REMEDY_FIELDS = frozenset({"packing", "unrolled_steps", "instance_noise", "updates"})
+REMEDY_FIELDS = frozenset({"packing", "unrolled_steps", "instance_noise", "updates", "consensus"})
 """The :class:`GANConfig` fields of the remedies (:mod:`ganzoo.remedies`), added after results were stored."""
 
 
@@ -59,6 +59,9 @@ class GANConfig:
     - ``updates``: ``"alternating"`` (the discriminator first, then the generator against
       the updated discriminator; the reference program) or ``"simultaneous"`` (both
       gradients at the same point; needs ``n_critic = 1``).
+    - ``consensus``: γ of consensus optimization (Mescheder, Nowozin & Geiger 2017): both
+      players' gradients gain ``γ ∇ ½‖g‖²``, ``g`` the game's gradient over both players;
+      needs ``updates="simultaneous"`` and no unrolling. 0 turns it off.
 
     Minibatch standard deviation (Karras et al. 2018) is a discriminator option,
     ``MLPSpec(minibatch_std=True)``.
@@ -82,6 +85,7 @@ class GANConfig:
     unrolled_steps: int = 0
     instance_noise: InstanceNoise | None = None
     updates: str = "alternating"
+    consensus: float = 0.0
 
     def __post_init__(self) -> None:
         check_instance("loss", self.loss, Loss, "a ganzoo.losses.Loss")
@@ -112,6 +116,12 @@ class GANConfig:
             raise ValueError(
                 f"updates='simultaneous' needs n_critic=1 (one discriminator step per generator step), "
                 f"got n_critic={self.n_critic}"
+            )
+        check_float("consensus", self.consensus, nonnegative=True)
+        if self.consensus and (self.updates != "simultaneous" or self.unrolled_steps):
+            raise ValueError(
+                f"consensus={self.consensus!r} needs updates='simultaneous' and unrolled_steps=0 (it takes both "
+                f"players' gradients at one point), got updates={self.updates!r}, unrolled_steps={self.unrolled_steps}"
             )
         if isinstance(self.generator, MLPSpec) and self.generator.minibatch_std:
             raise ValueError("minibatch_std is a discriminator option: the generator's MLPSpec has minibatch_std=True")

@@ -129,6 +129,7 @@ class GAN:
         unrolled_steps: int | None = None,
         instance_noise: InstanceNoise | None = None,
         updates: str | None = None,
+        consensus: float | None = None,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
         engine: str = "auto",

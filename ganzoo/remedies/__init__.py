@@ -8,11 +8,14 @@ Each lives in its own module with its formula and paper:
   (:mod:`._instance_noise`, Sønderby et al. 2017; Arjovsky & Bottou 2017);
 - minibatch standard deviation, ``MLPSpec(minibatch_std=True)`` for the discriminator
   (:mod:`._minibatch_std`, Karras et al. 2018);
-- the update schedule, ``GANConfig.updates = "alternating" | "simultaneous"`` (:mod:`._schedules`).
+- the update schedule, ``GANConfig.updates = "alternating" | "simultaneous"`` (:mod:`._schedules`);
+- consensus optimization, ``GANConfig.consensus = γ`` with simultaneous updates
+  (:mod:`._consensus`, Mescheder, Nowozin & Geiger 2017).
 
 All train on the autograd path (``engine="auto"`` falls back to it when a remedy is on).
 """
 
+from ._consensus import consensus_gradients
 from ._instance_noise import InstanceNoise, InstanceNoiseDraws
 from ._minibatch_std import MinibatchStd, minibatch_std
 from ._packing import pack, pack_copies
@@ -22,6 +25,7 @@ from ._unrolled import Functional, look_ahead
 __all__ = [
     "UPDATE_SCHEDULES",
     "Functional",
+    "consensus_gradients",
     "InstanceNoise",
     "InstanceNoiseDraws",
     "MinibatchStd",

@@ -197,7 +197,7 @@ def run_cell(
 def _trained(study: Study, cell: Cell, config: GANConfig, target, report, checkpoints: CellCheckpoints | None):
     """The cell's GAN (an ensemble of its seeds) trained for the study's budget, resuming
     from the cell's checkpoint if a killed study left one."""
-    gan = cell.setting.gan(config, seeds=cell.seeds, engine=study.engine)
+    gan = cell.setting.gan(config, seeds=cell.seeds, engine=study.engine, device=study.device)
     path = None
     if checkpoints is not None and checkpoints.every and config.steps > checkpoints.every:
         path = checkpoints.path(cell)

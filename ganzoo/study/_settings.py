@@ -18,6 +18,7 @@ from typing import Any
 from .._config import GANConfig
 from .._networks import MLP_PRESETS, MLPSpec
 from .._optim import Adam, LRDecay
+from .._paper_networks import PAPER_NETWORKS
 from .._penalties import R1, R2, GradientPenalty
 from ..remedies import InstanceNoise
 from ..variants import VARIANTS
@@ -74,12 +75,34 @@ def _network_preset(config: GANConfig, name: str) -> GANConfig:
     return _replace_networks("both", "depth")(config, preset.depth)
 
 
+def _named_network(which: str) -> Callable[[GANConfig, Any], GANConfig]:
+    """Replace the generator (g) or discriminator (d) by a named network: an MLP shape of
+    :data:`ganzoo.MLP_PRESETS` or a paper's network of :data:`ganzoo._paper_networks.PAPER_NETWORKS`."""
+    field = {"g": "generator", "d": "discriminator"}[which]
+
+    def apply(config: GANConfig, name: str) -> GANConfig:
+        known = {**MLP_PRESETS, **PAPER_NETWORKS}
+        if name not in known:
+            raise ValueError(f"{which}_network must be one of {', '.join(map(repr, known))}; got {name!r}")
+        return dataclasses.replace(config, **{field: known[name]})
+
+    return apply
+
+
 def _field(name: str) -> Callable[[GANConfig, Any], GANConfig]:
     return lambda config, value: dataclasses.replace(config, **{name: value})
 
 
 def _add_penalty(make: Callable[[float], object]) -> Callable[[GANConfig, Any], GANConfig]:
-    return lambda config, value: dataclasses.replace(config, penalties=(*config.penalties, make(value)))
+    """Add the penalty ``make(value)``, replacing one of the same kind that the setting has
+    (so ``wgan-gp:gp=0.1`` sets WGAN-GP's λ instead of adding a second penalty)."""
+
+    def apply(config: GANConfig, value: Any) -> GANConfig:
+        penalty = make(value)
+        others = tuple(p for p in config.penalties if type(p) is not type(penalty))
+        return dataclasses.replace(config, penalties=(*others, penalty))
+
+    return apply
 
 
 def _instance_noise(field: str) -> Callable[[GANConfig, Any], GANConfig]:
@@ -123,10 +146,12 @@ OVERRIDES: dict[str, Override] = {
     "d_width": Override(int, "discriminator hidden width", _replace_networks("d", "width")),
     "d_depth": Override(int, "discriminator hidden layers", _replace_networks("d", "depth")),
     "networks": Override(str, f"both MLPs' shape: {' | '.join(MLP_PRESETS)}", _network_preset),
+    "g_network": Override(str, "the generator, by name (MLP shapes or papers' networks)", _named_network("g")),
+    "d_network": Override(str, "the discriminator, by name (MLP shapes or papers' networks)", _named_network("d")),
     "spectral_norm": Override(bool, "spectral normalization of D", _replace_networks("d", "spectral_norm")),
-    "r1": Override(float, "add R1(gamma=value)", _add_penalty(lambda v: R1(gamma=v))),
-    "r2": Override(float, "add R2(gamma=value)", _add_penalty(lambda v: R2(gamma=v))),
-    "gp": Override(float, "add GradientPenalty(weight=value)", _add_penalty(lambda v: GradientPenalty(weight=v))),
+    "r1": Override(float, "add R1(gamma=value), or set the setting's", _add_penalty(lambda v: R1(gamma=v))),
+    "r2": Override(float, "add R2(gamma=value), or set the setting's", _add_penalty(lambda v: R2(gamma=v))),
+    "gp": Override(float, "add GradientPenalty(weight=value), or set the setting's", _add_penalty(lambda v: GradientPenalty(weight=v))),
     "lr_decay": Override(str, "linear | exponential | none", _lr_decay),
     "standardize": Override(bool, "train in the target's standard units", _field("standardize")),
     "packing": Override(int, "samples per discriminator input (PacGAN)", _field("packing")),
@@ -134,6 +159,7 @@ OVERRIDES: dict[str, Override] = {
     "instance_noise": Override(float, "add InstanceNoise(std=value)", _instance_noise("std")),
     "instance_noise_anneal": Override(int, "instance noise annealed to 0 over this many steps", _instance_noise("anneal_steps")),
     "updates": Override(str, "alternating | simultaneous", _field("updates")),
+    "consensus": Override(float, "consensus optimization's gamma (needs updates=simultaneous)", _field("consensus")),
     "minibatch_std": Override(bool, "minibatch standard deviation feature in D", _replace_networks("d", "minibatch_std")),
 }
 SETTING_GRAMMAR = (

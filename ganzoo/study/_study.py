@@ -101,6 +101,9 @@ class Study:
       and D(x) on ``grid_points`` grid points are kept for the figures.
     - ``chunk``: seeds per ensemble (None: all seeds of a cell in one ensemble).
     - ``engine``: the training engine (``"auto"``; see :mod:`ganzoo.engine`).
+    - ``device``: where the networks train (``"cpu"``, ``"cuda"``); results on another
+      device differ in their last bits, so it is part of the definition (stored only when
+      not ``"cpu"``, as studies were before it existed).
     """
 
     settings: tuple[Setting, ...]
@@ -114,6 +117,7 @@ class Study:
     grid_points: int = 201
     chunk: int | None = None
     engine: str = "auto"
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if not isinstance(self.settings, str | Setting | Iterable):
@@ -156,6 +160,10 @@ class Study:
         if self.chunk is not None:
             check_int("chunk", self.chunk, minimum=1)
         check_engine(self.engine)
+        if not isinstance(self.device, str) or not self.device:
+            # Availability is checked where the networks are built (a study trained on a GPU
+            # must still open for its report on a machine without one).
+            raise ValueError(f"device must be a device name such as 'cpu' or 'cuda', got {self.device!r}")
         for setting in self.settings:
             setting.config(self.steps)  # resolve now: a bad override fails before any training
 
@@ -184,7 +192,9 @@ class Study:
         Besides the grid it holds each setting's fully resolved configuration, so that a
         changed default (or ``recommended()``) is noticed on resume instead of mixing runs.
         """
+        device = {} if self.device == "cpu" else {"device": self.device}
         return {
+            **device,
             "settings": [s.id for s in self.settings],
             "seeds": list(self.seeds),
             "targets": list(self.targets),
@@ -230,6 +240,7 @@ TOML_KEYS = (
     "grid_points",
     "chunk",
     "engine",
+    "device",
 )
 
 

@@ -73,6 +73,28 @@ def test_two_steps_of_the_dirac_gan_follow_the_hand_computed_updates(updates):
     assert theta_psi(gan) == pytest.approx((theta, psi), rel=1e-12, abs=1e-14)
 
 
+def test_consensus_optimization_on_the_dirac_gan_follows_the_hand_computed_update():
+    gamma = 0.3
+    gan = dirac_gan(updates="simultaneous", consensus=gamma)
+    gan.fit("dirac:0", steps=2, eval_every=0, progress=False)
+    theta, psi = 1.0, 1.0
+    for _ in range(2):
+        # g = (∂θ L_G, ∂ψ L_D) = (−ψ σ, θ σ) with σ = σ(ψθ); L = ½|g|² = ½ σ² (θ² + ψ²)
+        s = sigmoid(psi * theta)
+        ds = s * (1.0 - s)
+        grad_theta = -psi * s + gamma * (s * ds * psi * (theta**2 + psi**2) + s**2 * theta)
+        grad_psi = theta * s + gamma * (s * ds * theta * (theta**2 + psi**2) + s**2 * psi)
+        theta, psi = theta - H * grad_theta, psi - H * grad_psi
+    assert theta_psi(gan) == pytest.approx((theta, psi), rel=1e-12, abs=1e-14)
+
+
+def test_consensus_needs_simultaneous_updates():
+    with pytest.raises(ValueError, match="consensus=0.5 needs updates='simultaneous' and unrolled_steps=0.*'alternating'"):
+        NonSaturatingGAN(seed=0, consensus=0.5)
+    with pytest.raises(ValueError, match="consensus must be >= 0, got -1.0"):
+        NonSaturatingGAN(seed=0, updates="simultaneous", consensus=-1.0)
+
+
 def test_simultaneous_updates_need_one_critic_step():
     with pytest.raises(ValueError, match="updates='simultaneous' needs n_critic=1.*n_critic=5"):
         NonSaturatingGAN(seed=0, updates="simultaneous", n_critic=5)

@@ -1,0 +1,150 @@
+"""The literature presets: shipped study files that say what their sources say, the reproduce
+command end to end (scaled far down in the default run, --quick under -m slow), bad input,
+the published-beside-ours tables, and the papers' networks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+
+from evaluation import literature_mode_metrics
+from ganzoo import NonSaturatingGAN
+from ganzoo._cli import main
+from ganzoo._paper_networks import BatchNormMLPSpec, Maxout, MaxoutMLPSpec
+from ganzoo.literature import PRESETS, preset, reproduce, study_of
+from ganzoo.literature._tables import summarize_metric
+from ganzoo.study._settings import Setting
+from ganzoo.study._study import Study
+
+STUDY_PRESETS = [name for name, p in PRESETS.items() if p.study_file is not None]
+
+
+@pytest.mark.parametrize("name", STUDY_PRESETS)
+def test_each_shipped_study_file_loads_as_a_study_and_names_its_published_rows(name):
+    chosen = preset(name)
+    study = Study.from_toml(chosen.study_file)  # what `ganzoo compare --config` reads
+    ids = [s.id for s in study.settings]
+    for row in chosen.published:
+        assert sum(row.setting in setting.split(":")[1].split(",") for setting in ids) == 1, (row, ids)
+    quick = study_of(chosen, quick=True)
+    assert (len(quick.seeds), quick.steps) == (chosen.quick["seeds"], chosen.quick["steps"])
+    assert [s.id for s in quick.settings] == ids and quick.targets == study.targets  # same everything else
+
+
+def test_the_pacgan_preset_is_the_authors_protocol():
+    study = Study.from_toml(preset("pacgan-ring").study_file)
+    assert study.targets == ("ring:8,1,0.01",) and len(study.seeds) == 10 and study.steps == 400_000
+    assert study.stored_samples == 2500  # config.py: 2,500 samples scored
+    configs = [s.config(study.steps) for s in study.settings]
+    assert [c.packing for c in configs] == [1, 2, 3, 4]
+    for config in configs:
+        assert (config.batch_size, config.latent_dim, config.updates, config.n_critic) == (100, 2, "simultaneous", 1)
+        assert (config.g_optimizer.lr, config.g_optimizer.betas) == (1e-4, (0.8, 0.999)) == (
+            config.d_optimizer.lr, config.d_optimizer.betas,
+        )  # fmt: skip
+        assert config.generator == BatchNormMLPSpec(width=400, depth=4, init_std=0.02)
+        assert config.discriminator == MaxoutMLPSpec(width=200, depth=3, pieces=5, init_std=0.02)
+        assert type(config.loss).__name__ == "NonSaturatingLoss"
+    grid = Study.from_toml(preset("pacgan-grid").study_file)
+    assert grid.targets == ("grid:5,2,0.05",) and [s.id for s in grid.settings] == [s.id for s in study.settings]
+
+
+def test_the_wgan_gp_toy_preset_is_gan_toy_py():
+    study = Study.from_toml(preset("wgan-gp-toy").study_file)
+    gp, clipped = (s.config(study.steps) for s in study.settings)
+    assert study.steps == 100_000 and [p.weight for p in gp.penalties] == [0.1]  # one penalty, λ = 0.1
+    assert (gp.n_critic, gp.batch_size, gp.latent_dim, gp.g_optimizer.betas) == (5, 256, 2, (0.5, 0.9))
+    assert (gp.generator.width, gp.generator.depth, gp.discriminator.width) == (512, 3, 512)
+    assert (clipped.d_optimizer.lr, clipped.constraints[0].clip, type(clipped.d_optimizer).__name__) == (5e-5, 0.01, "RMSprop")
+    ring, grid = study.targets
+    assert ring == "ring:8,1.41443,0.0141443" and grid == "grid:5,0.707214,0.0176803"
+
+
+@pytest.mark.parametrize("name", STUDY_PRESETS)
+def test_each_preset_runs_end_to_end_scaled_far_down(name, tmp_path):
+    out = tmp_path / name
+    report = reproduce(name, seeds=1, steps=4, out=out, progress=False, announce=lambda line: None)
+    text = report.read_text()
+    assert text.startswith(f"**{name}: scaled down** to 1 seeds × 4 steps")
+    assert (out / "report.md").exists() and (out / "study.sqlite").exists()
+    if preset(name).published:
+        assert "published" in text and preset(name).published[0].label in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_each_preset_runs_with_quick_from_the_command_line(name, tmp_path, capsys):
+    assert main(["reproduce", name, *([] if name == "dirac-gan" else ["--quick"]), "--out", str(tmp_path), "--quiet"]) == 0
+    report = tmp_path / ("report.md" if name == "dirac-gan" else "literature.md")
+    assert report.read_text().startswith(f"**{name}: " + ("the full protocol" if name == "dirac-gan" else "QUICK, scaled down"))
+
+
+def test_bad_input_is_one_clear_line(capsys):
+    assert main(["reproduce", "pacgan"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown preset 'pacgan'; known presets: dirac-gan, pacgan-ring, pacgan-grid" in err
+    if not torch.cuda.is_available():
+        assert main(["reproduce", "reference", "--device", "cuda"]) == 2
+        err = capsys.readouterr().err
+        assert err == "ganzoo: error: --device is 'cuda', but CUDA is not available here (torch.cuda.is_available() is False)\n"
+    assert main(["reproduce"]) == 2
+    assert "name a preset" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="dirac-gan has one protocol"):
+        reproduce("dirac-gan", steps=10)
+
+
+def test_list_names_every_preset_with_its_paper_and_costs(capsys):
+    assert main(["reproduce", "--list"]) == 0
+    text = capsys.readouterr().out
+    for chosen in PRESETS.values():
+        assert chosen.name in text and chosen.paper in text and chosen.full_estimate in text
+    assert "pacgan-ring.toml" in text
+
+
+def test_summaries_are_mean_standard_error_and_a_bootstrap_interval():
+    values = np.array([6.0, 8.0, 7.0, 5.0, 8.0])
+    summary = summarize_metric(values)
+    assert summary.mean == pytest.approx(6.8) and summary.standard_error == pytest.approx(scipy.stats.sem(values))
+    assert summary.low < summary.mean < summary.high
+    assert math.isnan(summarize_metric(np.array([3.0])).standard_error)
+    assert summary.text(1).startswith("6.8 ± 0.6 [")
+
+
+def test_settings_name_papers_networks_and_set_a_penalty_instead_of_adding_one():
+    config = Setting.parse("nonsaturating:g_network=pacgan-generator,d_network=planar")[0].config()
+    assert config.generator == BatchNormMLPSpec() and (config.discriminator.width, config.discriminator.depth) == (128, 3)
+    assert [p.weight for p in Setting.parse("wgan-gp:gp=0.1")[0].config().penalties] == [0.1]
+    with pytest.raises(ValueError, match="d_network must be one of 'reference', 'planar'.*'pacgan-maxout'; got 'big'"):
+        Setting.parse("nonsaturating:d_network=big")[0].config()
+
+
+def test_maxout_takes_the_largest_piece_and_batch_norm_uses_the_batch():
+    generator = torch.Generator().manual_seed(0)
+    net = MaxoutMLPSpec(width=3, depth=1, pieces=4).build(2, 1, generator=generator)
+    x = torch.randn(5, 2, generator=generator)
+    layer = net[0]
+    assert isinstance(layer, Maxout)
+    expected = (x @ layer.linear.weight.T + layer.linear.bias).reshape(5, 3, 4).max(dim=-1).values
+    torch.testing.assert_close(layer(x), expected, rtol=0, atol=0)
+    weights = torch.cat([p.detach().reshape(-1) for n, p in net.named_parameters() if n.endswith("weight")])
+    assert weights.std().item() == pytest.approx(0.02, rel=0.3)  # N(0, 0.02²), the authors' IsotropicGaussian
+    hidden = BatchNormMLPSpec(width=6, depth=1).build(2, 2, generator=generator)[:2]
+    out = hidden(torch.randn(50, 2, generator=generator))
+    torch.testing.assert_close(out.mean(0), torch.zeros(6), atol=1e-5, rtol=0)
+
+
+def test_an_ensemble_of_papers_networks_equals_its_single_runs():
+    options = dict(
+        generator=BatchNormMLPSpec(width=8, depth=2), discriminator=MaxoutMLPSpec(width=4, depth=2, pieces=3),
+        latent_dim=2, packing=2, updates="simultaneous", batch_size=16, dtype=torch.float64,
+    )  # fmt: skip
+    both = NonSaturatingGAN(seeds=[3, 5], **options)
+    both.fit("ring", steps=5, eval_every=0, progress=False)
+    alone = NonSaturatingGAN(seed=5, **options)
+    alone.fit("ring", steps=5, eval_every=0, progress=False)
+    np.testing.assert_allclose(both.sample(20, seed=1)[1], alone.sample(20, seed=1), rtol=1e-12, atol=1e-12)
+    assert literature_mode_metrics(alone.sample(100, seed=1), "ring").n_modes == 8
