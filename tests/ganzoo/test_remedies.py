@@ -17,6 +17,7 @@ from torch import nn
 
 from ganzoo import GAN, SGD, InstanceNoise, MinimaxLoss, MLPSpec, ModuleTemplate, NonSaturatingGAN
 from ganzoo._networks import build_ensemble
+from ganzoo.literature._dirac import PointGenerator  # G(z) = θ: the Dirac-GAN's generator
 from ganzoo.remedies import InstanceNoiseDraws, look_ahead, minibatch_std, pack, pack_copies
 from ganzoo.study._settings import Setting
 
@@ -25,17 +26,6 @@ H = 0.2  # the step size of the paper's figures
 
 def sigmoid(t: float) -> float:
     return 1.0 / (1.0 + math.exp(-t))
-
-
-class PointGenerator(nn.Module):
-    """G(z) = θ for every z: the Dirac-GAN's generator."""
-
-    def __init__(self, theta: float) -> None:
-        super().__init__()
-        self.theta = nn.Parameter(torch.tensor([theta], dtype=torch.float64))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.theta.expand(z.shape[0], 1)
 
 
 def dirac_gan(**options) -> GAN:
