@@ -26,6 +26,18 @@ from ._torch_compat import foreach_lerp_
 from .remedies import InstanceNoiseDraws, consensus_gradients, look_ahead, pack
 
 
+def discriminator_objective(loss, penalties, discriminator, real, fake, uniform) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(loss, loss + penalties)`` per member for inputs as D sees them: the objective of
+    ``loss`` (a :class:`ganzoo.losses.Loss`) plus each penalty in turn, the randomized ones
+    taking their numbers from ``uniform (K, draws)`` in order (:class:`RandomSource`)."""
+    rng = RandomSource(uniform)
+    value = loss.discriminator_loss(discriminator(real), discriminator(fake))
+    total = value
+    for penalty in penalties:
+        total = total + penalty(discriminator, real, fake, rng=rng)
+    return value, total
+
+
 class AutogradStep:
     """Trains a trainer's networks (:class:`ganzoo._trainer.Trainer`) one generator step at a time."""
 
@@ -73,15 +85,6 @@ class AutogradStep:
             samples = samples + sigma * eps
         return pack(samples, self.trainer.config.packing)
 
-    def discriminator_objective(self, discriminator, real, fake, uniform) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(loss, loss + penalties)`` per member for inputs as D sees them."""
-        rng = RandomSource(uniform)
-        loss = self.trainer.config.loss.discriminator_loss(discriminator(real), discriminator(fake))
-        total = loss
-        for penalty in self.trainer.config.penalties:
-            total = total + penalty(discriminator, real, fake, rng=rng)
-        return loss, total
-
     def discriminator_step(
         self, real: torch.Tensor, noise: torch.Tensor, uniform: torch.Tensor, eps, sigma: float
     ) -> torch.Tensor:
@@ -89,17 +92,12 @@ class AutogradStep:
         (``S = packing · batch_size``), ``uniform (K, draws)`` the randomized penalties'
         numbers, ``eps`` the instance noise ``(K, S, dim)`` of the real and of the generated
         points (a pair, each None without noise)."""
-        trainer = self.trainer
+        trainer, config = self.trainer, self.trainer.config
         with torch.no_grad():
             fake = trainer.generator(noise)
         real_seen, fake_seen = self.seen(real, eps[0], sigma), self.seen(fake, eps[1], sigma)
-        loss, total = self.discriminator_objective(trainer.discriminator, real_seen, fake_seen, uniform)
-        grads = torch.autograd.grad(total.sum(), trainer.d_params)
-        for param, grad in zip(trainer.d_params, grads):
-            param.grad = grad
-        trainer.d_optimizer.step()
-        for constraint in trainer.config.constraints:
-            constraint.apply(trainer.discriminator)
+        loss, total = discriminator_objective(config.loss, config.penalties, trainer.discriminator, real_seen, fake_seen, uniform)
+        self.apply_discriminator(torch.autograd.grad(total.sum(), trainer.d_params))
         return loss.detach()
 
     def consensus_step(self, real, noise_d, noise_g, uniform, eps, generator_eps, sigma) -> tuple[torch.Tensor, torch.Tensor]:
@@ -108,16 +106,12 @@ class AutogradStep:
         trainer, config = self.trainer, self.trainer.config
         fake = trainer.generator(noise_d)  # not detached: the consensus term differentiates D's gradient in θ
         real_seen, fake_seen = self.seen(real, eps[0], sigma), self.seen(fake, eps[1], sigma)
-        d_loss, d_total = self.discriminator_objective(trainer.discriminator, real_seen, fake_seen, uniform)
+        d_loss, d_total = discriminator_objective(config.loss, config.penalties, trainer.discriminator, real_seen, fake_seen, uniform)
         g_loss = config.loss.generator_loss(trainer.discriminator(self.seen(trainer.generator(noise_g), generator_eps, sigma)))
         d_grads, g_grads = consensus_gradients(
             d_total.sum(), g_loss.sum(), trainer.d_params, trainer.g_params, gamma=config.consensus
         )
-        for param, grad in zip(trainer.d_params, d_grads):
-            param.grad = grad
-        trainer.d_optimizer.step()
-        for constraint in config.constraints:
-            constraint.apply(trainer.discriminator)
+        self.apply_discriminator(d_grads)
         self.apply_generator(g_grads)
         return d_loss.detach(), g_loss.detach()
 
@@ -134,13 +128,22 @@ class AutogradStep:
             fake_seen = self.seen(trainer.generator(critic_noise), critic_eps[1], sigma)
 
             def objective(d):
-                return self.discriminator_objective(d, real_seen, fake_seen, uniform)[1]
+                return discriminator_objective(config.loss, config.penalties, d, real_seen, fake_seen, uniform)[1]
 
             discriminator = look_ahead(
                 discriminator, objective, steps=config.unrolled_steps, lr=trainer.d_optimizer.param_groups[0]["lr"]
             )
         loss = config.loss.generator_loss(discriminator(self.seen(trainer.generator(noise), eps, sigma)))
         return loss.detach(), torch.autograd.grad(loss.sum(), trainer.g_params)
+
+    def apply_discriminator(self, grads: tuple[torch.Tensor, ...]) -> None:
+        """The discriminator's optimizer step on ``grads``, then its constraints (e.g. clipping)."""
+        trainer = self.trainer
+        for param, grad in zip(trainer.d_params, grads):
+            param.grad = grad
+        trainer.d_optimizer.step()
+        for constraint in trainer.config.constraints:
+            constraint.apply(trainer.discriminator)
 
     def apply_generator(self, grads: tuple[torch.Tensor, ...]) -> None:
         """The generator's optimizer step on ``grads``, then its moving average."""

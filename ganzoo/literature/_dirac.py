@@ -44,12 +44,13 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from scipy.special import ndtri
 from torch import nn
 
+from .._autograd_step import discriminator_objective
 from .._gan import GAN
 from .._optim import SGD
 from .._networks import ModuleTemplate
-from .._streams import RandomSource
 from .._penalties import R1, R2, GradientPenalty, WeightClipping
 from ..losses import Loss, MinimaxLoss, NonSaturatingLoss, WassersteinLoss
 from ..remedies import InstanceNoise, consensus_gradients
@@ -214,9 +215,7 @@ def vector_field(method: DiracMethod, point: torch.Tensor) -> torch.Tensor:
     critic = _LinearCritic(weight)
     uniform = torch.full((1, n), 0.5, dtype=point.dtype)  # GP interpolates: D's input gradient is w anywhere
 
-    d_total = method.loss.discriminator_loss(critic(real), critic(fake))
-    for penalty in method.penalties:
-        d_total = d_total + penalty(critic, real, fake, rng=RandomSource(uniform))
+    _, d_total = discriminator_objective(method.loss, method.penalties, critic, real, fake, uniform)  # the trainer's
     g_total = method.loss.generator_loss(critic(fake))
     if method.consensus:
         (d_grad,), (g_grad,) = consensus_gradients(
@@ -231,8 +230,6 @@ def vector_field(method: DiracMethod, point: torch.Tensor) -> torch.Tensor:
 
 def _normal_quantiles(n: int) -> np.ndarray:
     """Φ⁻¹((i + ½)/n), i < n: a deterministic stand-in for n normal draws (mean 0, var → 1)."""
-    from scipy.special import ndtri
-
     return ndtri((np.arange(n) + 0.5) / n)
 
 

@@ -95,15 +95,11 @@ def reproduce(
     rows = mode_tables(out)
     if rows:
         lines += comparison_markdown(chosen, rows)
-        lines += [f"![modes](figures/{_figure(out, target)})" for target in dict.fromkeys(r.target for r in rows)]
+        lines += [f"![modes](figures/{_slug(target)}-modes.png)" for target in dict.fromkeys(r.target for r in rows)]
     path = out / "literature.md"
     path.write_text("\n".join(lines) + "\n")
     say(f"ganzoo reproduce: {name} in {time.perf_counter() - start:.1f} s; report in {path}")
     return path
-
-
-def _figure(out: Path, target: str) -> str:
-    return f"{_slug(target)}-modes.png"
 
 
 def list_text() -> str:
