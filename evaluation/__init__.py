@@ -42,6 +42,7 @@ from ._one_sample import (
     wasserstein_to_target,
 )
 from ._planar import Grid, Ring
+from ._swiss_roll import SwissRoll
 from ._point_mass import PointMass
 from ._report import evaluate
 from ._results import MomentsND, Report
@@ -65,6 +66,7 @@ __all__ = [
     "LogNormal",
     "Ring",
     "Grid",
+    "SwissRoll",
     "ScipyTarget",
     "ScipyMultivariateNormal",
     "Empirical",

@@ -29,6 +29,7 @@ import numpy as np
 from ._empirical import Empirical
 from ._mixture import GaussianMixture
 from ._planar import Grid, Ring
+from ._swiss_roll import SwissRoll
 from ._point_mass import PointMass
 from ._protocol import check_members
 from ._scipy import ScipyTarget, from_scipy, scipy_target
@@ -39,7 +40,7 @@ from ._univariate import Gaussian, LogNormal, StudentT, Uniform
 __all__ = ["KNOWN_SPECS", "as_target", "target_from_spec"]
 
 _SIMPLE: dict[str, type] = {
-    cls.kind: cls for cls in (Gaussian, StudentT, Uniform, LogNormal, Ring, Grid, PointMass)
+    cls.kind: cls for cls in (Gaussian, StudentT, Uniform, LogNormal, Ring, Grid, SwissRoll, PointMass)
 }
 
 # Targets of this package: their members are right by construction, so as_target does not
@@ -52,6 +53,7 @@ _KNOWN_TYPES = (
     GaussianMixture,
     Ring,
     Grid,
+    SwissRoll,
     PointMass,
     ScipyTarget,
     ScipyMultivariateNormal,
@@ -67,6 +69,7 @@ KNOWN_SPECS: dict[str, str] = {
     "lognormal": "lognormal:mu,sigma of log X (default lognormal:0,0.5)",
     "ring": "ring:n_modes,radius,mode_std (default ring:8,2,0.02)",
     "grid": "grid:side,spacing,mode_std (default grid:5,2,0.05)",
+    "swissroll": "swissroll:noise,scale (default swissroll:0.25,7.5, the WGAN-GP toy's)",
     "dirac": "dirac:x or dirac:x,y, a point mass (default dirac:0)",
     "scipy": "scipy:NAME,key=value,... a scipy.stats distribution, e.g. scipy:gamma,a=2,scale=1.5",
     "data": "data:PATH samples in a .csv, .txt or .npy file, one column per dimension",

@@ -123,8 +123,8 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "wgan-gp-toy",
             "Gulrajani et al. (2017), Improved Training of Wasserstein GANs, NeurIPS, Sec. 5.1, Figure 1",
-            "WGAN-GP beside WGAN with clipping on 8 and 25 Gaussians, with the critic's value surface",
-            quick={"seeds": 2, "steps": 300}, quick_seconds=464.0, full_estimate="≈ 86 h (estimated; GPU work)",
+            "WGAN-GP beside WGAN with clipping on 8 and 25 Gaussians and the Swiss roll, with the critic's value surface",
+            quick={"seeds": 2, "steps": 100}, quick_seconds=237.0, full_estimate="≈ 131 h (estimated; GPU work)",
         ),
         Preset(
             "unrolled-ring",

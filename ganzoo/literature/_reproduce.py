@@ -96,6 +96,11 @@ def reproduce(
     if rows:
         lines += comparison_markdown(chosen, rows)
         lines += [f"![modes](figures/{_slug(target)}-modes.png)" for target in dict.fromkeys(r.target for r in rows)]
+    for target in study.targets:
+        built = target_from_spec(target)
+        if built.dim == 2 and getattr(built, "modes", None) is None:  # nothing to count: two-sample scores in report.md
+            lines += ["", f"### {target}", "", "No modes to count: see [report.md](report.md) for its two-sample scores.", ""]
+            lines.append(f"![critic](figures/{_slug(target)}-critic.png)")
     path = out / "literature.md"
     path.write_text("\n".join(lines) + "\n")
     say(f"ganzoo reproduce: {name} in {time.perf_counter() - start:.1f} s; report in {path}")

@@ -1,4 +1,4 @@
-"""The 2-D mixtures' figure: the discriminator over the plane and each seed's samples by mode.
+"""The 2-D targets' figure: the discriminator over the plane and each seed's samples (by mode, for mixtures).
 
 One row per setting, one panel per seed (its first :data:`SEEDS_SHOWN` seeds): the
 discriminator's stored scores on the 41 × 41 grid as a heatmap, D(x) = sigmoid(score) for
@@ -9,6 +9,10 @@ and grey otherwise; the modes marked x. For the BCE family a last panel shows th
 discriminator D* = p / (p + q) for the first seed's generator on the grid's cells, with p
 the target's exact probability of each cell and q the share of the stored sample in it
 (:func:`optimal_discriminator`).
+
+A 2-D target without modes (the Swiss roll, a user's data) gets the same heatmaps, with a
+seeded sample of the target (red) under each run's sample (blue) and no D* panel: the
+critic's value surface of Gulrajani et al. (2017), Figure 1.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from ._store import RunRecord  # noqa: E402
 
 SEEDS_SHOWN = 4
 """Seeds drawn per setting (the first ones by seed number)."""
+REAL_SEED = 0
+"""The seed of the target sample drawn under each panel of a target without modes."""
 
 
 def _on_grid(run: RunRecord, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,20 +88,29 @@ def optimal_discriminator(run: RunRecord, target) -> np.ndarray:
 def modes_figure(
     groups: dict[str, list[RunRecord]], target, path: Path, *, probabilistic: dict[str, bool]
 ) -> Path:
-    """The figure of the module docstring for the settings of ``groups`` on the 2-D mixture ``target``."""
+    """The figure of the module docstring for the settings of ``groups`` on the 2-D ``target``."""
     shown_per_row = min(SEEDS_SHOWN, max(len(runs) for runs in groups.values()))
-    columns = shown_per_row + any(probabilistic.values())
+    modes = getattr(target, "modes", None)
+    columns = shown_per_row + (modes is not None and any(probabilistic.values()))
     figure, axes = plt.subplots(
         len(groups), columns, figsize=(2.6 * columns, 2.7 * len(groups)), squeeze=False, layout="constrained"
     )
-    modes = target.modes
-    colours = plt.get_cmap("tab20" if len(modes) > 10 else "tab10")
+    if modes is None:
+        longest = max(len(run.sample) for runs in groups.values() for run in runs)
+        real = target.sample(longest, np.random.default_rng(REAL_SEED))
+    else:
+        colours = plt.get_cmap("tab20" if len(modes) > 10 else "tab10")
     for row, (setting, runs) in zip(axes, groups.items()):
         shown = sorted(runs, key=lambda r: r.seed)[:shown_per_row]
         for ax, run in zip(row, shown):
             xx, yy, heat = _on_grid(run, _heat(run, probabilistic.get(setting, False)))
             ax.pcolormesh(xx, yy, heat, cmap="RdBu_r", vmin=0, vmax=1, shading="nearest", alpha=0.55)
             sample = run.sample[np.all(np.isfinite(run.sample), axis=1)].astype(float)
+            if modes is None:
+                ax.scatter(*real[: len(run.sample)].T, s=2, color="tab:red", alpha=0.35, lw=0)
+                ax.scatter(*sample.T, s=2, color="tab:blue", lw=0)
+                ax.set_title(f"seed {run.seed}", fontsize=7)
+                continue
             which = high_quality_modes(sample, target)
             ax.scatter(*sample[which < 0].T, s=2, color="0.45", lw=0)
             ax.scatter(*sample[which >= 0].T, s=2, c=colours(which[which >= 0] % colours.N), lw=0)
@@ -121,9 +136,8 @@ def modes_figure(
             ax.set_ylim(lows[1], highs[1])
             ax.set_aspect("equal")
             ax.tick_params(labelsize=6)
-    figure.suptitle(
-        f"{target.spec}: D over the plane (red: real), samples by nearest mode (grey: not within 3 std)", fontsize=9
-    )
+    what = "target sample red, generated blue" if modes is None else "samples by nearest mode (grey: not within 3 std)"
+    figure.suptitle(f"{target.spec}: D over the plane (red: real), {what}", fontsize=9)
     figure.savefig(path, dpi=DPI)
     plt.close(figure)
     return path

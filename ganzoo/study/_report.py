@@ -385,7 +385,17 @@ def _figures(out: Path, spec: str, target, groups: dict[str, list[RunRecord]], m
             ),
             "Stored sample of each setting's median run, target modes marked x; for BCE-family settings D(x) shaded.",
         )
-        if getattr(target, "modes", None) is not None and target.dim == 2:
+        if target.dim == 2 and getattr(target, "modes", None) is None:
+            add(
+                mode_figures.modes_figure(
+                    groups, target, folder / f"{slug}-critic.png",
+                    probabilistic={s: _is_probabilistic(rs[0].config) for s, rs in groups.items()},
+                ),  # fmt: skip
+                f"Each setting's first {mode_figures.SEEDS_SHOWN} seeds: D over the plane (sigmoid of the score for the "
+                "BCE family, else the score rescaled per panel: the critic's value surface), a seeded target sample (red) "
+                "under the run's stored sample (blue).",
+            )
+        if target.dim == 2 and getattr(target, "modes", None) is not None:
             add(
                 mode_figures.modes_figure(
                     groups,

@@ -60,8 +60,8 @@ def test_the_wgan_gp_toy_preset_is_gan_toy_py():
     assert (gp.n_critic, gp.batch_size, gp.latent_dim, gp.g_optimizer.betas) == (5, 256, 2, (0.5, 0.9))
     assert (gp.generator.width, gp.generator.depth, gp.discriminator.width) == (512, 3, 512)
     assert (clipped.d_optimizer.lr, clipped.constraints[0].clip, type(clipped.d_optimizer).__name__) == (5e-5, 0.01, "RMSprop")
-    ring, grid = study.targets
-    assert ring == "ring:8,1.41443,0.0141443" and grid == "grid:5,0.707214,0.0176803"
+    ring, grid, roll = study.targets
+    assert ring == "ring:8,1.41443,0.0141443" and grid == "grid:5,0.707214,0.0176803" and roll == "swissroll:0.25,7.5"
 
 
 @pytest.mark.parametrize("name", STUDY_PRESETS)
@@ -73,6 +73,8 @@ def test_each_preset_runs_end_to_end_scaled_far_down(name, tmp_path):
     assert (out / "report.md").exists() and (out / "study.sqlite").exists()
     if preset(name).published:
         assert "published" in text and preset(name).published[0].label in text
+    if name == "wgan-gp-toy":  # a 2-D target without modes gets the critic's value surface
+        assert (out / "figures" / "swissroll-0.25-7.5-critic.png").exists() and "swissroll-0.25-7.5-critic.png" in text
 
 
 @pytest.mark.slow
