@@ -385,29 +385,22 @@ def _figures(out: Path, spec: str, target, groups: dict[str, list[RunRecord]], m
             ),
             "Stored sample of each setting's median run, target modes marked x; for BCE-family settings D(x) shaded.",
         )
-        if target.dim == 2 and getattr(target, "modes", None) is None:
+        if target.dim == 2:
+            with_modes = getattr(target, "modes", None) is not None
+            shown = f"Each setting's first {mode_figures.SEEDS_SHOWN} seeds: D over the plane (sigmoid of the score for the BCE family, else the score rescaled per panel"
+            caption = (
+                f"{shown}), the stored sample coloured by nearest mode where within 3 std of it (VEEGAN/PacGAN's high "
+                "quality; grey otherwise); last panel, BCE family: the optimal D* = P/(P+Q) for the first seed on the "
+                "grid's cells, P the target's exact mass of a cell, Q the share of the stored sample in it."
+                if with_modes
+                else f"{shown}: the critic's value surface), a seeded target sample (red) under the run's stored sample (blue)."
+            )
             add(
                 mode_figures.modes_figure(
-                    groups, target, folder / f"{slug}-critic.png",
+                    groups, target, folder / f"{slug}-{'modes' if with_modes else 'critic'}.png",
                     probabilistic={s: _is_probabilistic(rs[0].config) for s, rs in groups.items()},
                 ),  # fmt: skip
-                f"Each setting's first {mode_figures.SEEDS_SHOWN} seeds: D over the plane (sigmoid of the score for the "
-                "BCE family, else the score rescaled per panel: the critic's value surface), a seeded target sample (red) "
-                "under the run's stored sample (blue).",
-            )
-        if target.dim == 2 and getattr(target, "modes", None) is not None:
-            add(
-                mode_figures.modes_figure(
-                    groups,
-                    target,
-                    folder / f"{slug}-modes.png",
-                    probabilistic={s: _is_probabilistic(rs[0].config) for s, rs in groups.items()},
-                ),
-                f"Each setting's first {mode_figures.SEEDS_SHOWN} seeds: D over the plane (sigmoid of the score for the "
-                "BCE family, else the score rescaled per panel), the stored sample coloured by nearest mode where within "
-                "3 std of it (VEEGAN/PacGAN's high quality; grey otherwise); last panel, BCE family: the optimal "
-                "D* = P/(P+Q) for the first seed on the grid's cells, P the target's exact mass of a cell, Q the share of the "
-                "stored sample in it.",
+                caption,
             )
     add(
         figures.curves_figure(groups, target, folder / f"{slug}-curves.png"),
