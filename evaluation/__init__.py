@@ -27,6 +27,7 @@ from ._calibration import (
     null_quantile_table,
 )
 from ._empirical import MIN_DATA_ROWS, Empirical, load_data
+from ._fixed_draws import FixedDraws
 from ._mixture import GaussianMixture
 from ._literature_modes import LiteratureModeMetrics, literature_mode_metrics
 from ._modes import ModeCoverage, mode_coverage
@@ -70,6 +71,7 @@ __all__ = [
     "ScipyTarget",
     "ScipyMultivariateNormal",
     "Empirical",
+    "FixedDraws",
     "load_data",
     "MIN_DATA_ROWS",
     "PointMass",

@@ -8,7 +8,9 @@ trailing arguments take the target's defaults. A mixture lists its components se
   scale=1.5``); list values separated by ``;`` (``scipy:multivariate_normal,mean=0;0,
   cov=1;0;0;1``);
 - ``data:PATH``: the samples in a file (an :class:`evaluation.Empirical`);
-- ``dirac:x`` or ``dirac:x,y``: a point mass.
+- ``dirac:x`` or ``dirac:x,y``: a point mass;
+- ``fixed:n,seed:BASE``: ``n`` draws of the target ``BASE`` (any spec) made once, trained on
+  in place of fresh draws (an :class:`evaluation.FixedDraws`).
 
 Every target's ``spec`` property prints the canonical form, and ``target_from_spec(t.spec)
 == t``, except for an Empirical made from an in-memory array: its ``empirical:...`` spec
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._empirical import Empirical
+from ._fixed_draws import FixedDraws
 from ._mixture import GaussianMixture
 from ._planar import Grid, Ring
 from ._swiss_roll import SwissRoll
@@ -58,6 +61,7 @@ _KNOWN_TYPES = (
     ScipyTarget,
     ScipyMultivariateNormal,
     Empirical,
+    FixedDraws,
 )
 
 #: Each kind with its arguments and an example, as shown in error messages and the docs.
@@ -73,6 +77,7 @@ KNOWN_SPECS: dict[str, str] = {
     "dirac": "dirac:x or dirac:x,y, a point mass (default dirac:0)",
     "scipy": "scipy:NAME,key=value,... a scipy.stats distribution, e.g. scipy:gamma,a=2,scale=1.5",
     "data": "data:PATH samples in a .csv, .txt or .npy file, one column per dimension",
+    "fixed": "fixed:n,seed:BASE n draws of the target BASE made once (seed, default 0), e.g. fixed:100000,0:ring:8,1,0.01",
     "empirical": (
         "empirical:n=...,dim=...,sha256=... names an in-memory Empirical; it cannot be "
         "rebuilt from text (pass the array)"
@@ -146,12 +151,27 @@ def target_from_spec(spec: str) -> Target:
                 "from text; pass the array itself (evaluation.Empirical(data)), or save it to a "
                 "file and use data:PATH"
             )
-        if kind in ("scipy", "data") and not sep:
+        if kind in ("scipy", "data", "fixed") and not sep:
             raise ValueError(
                 f"target spec {spec!r}: {kind!r} needs arguments; expected {KNOWN_SPECS[kind]}"
             )
         if kind == "data":
             return Empirical.from_file(rest.strip())
+        if kind == "fixed":
+            args, colon, base = rest.partition(":")
+            numbers = _numbers(spec, kind, args)
+            if not colon or not base.strip():
+                raise ValueError(f"target spec {spec!r}: no base target after n,seed; expected {KNOWN_SPECS[kind]}")
+            if len(numbers) > 2:
+                raise ValueError(
+                    f"target spec {spec!r}: 'fixed' takes at most 2 numbers (n, seed), got {len(numbers)}; "
+                    f"expected {KNOWN_SPECS[kind]}"
+                )
+            try:
+                base_target = target_from_spec(base)
+            except ValueError as error:
+                raise ValueError(f"target spec {spec!r}: its base: {error}") from None
+            return FixedDraws(base_target, *numbers)
         if kind == "scipy":
             return scipy_target(*_scipy_parts(spec, rest))
         if kind == "mixture":

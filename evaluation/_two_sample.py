@@ -22,6 +22,7 @@ import numpy as np
 import scipy.spatial.distance
 import scipy.stats
 
+from ._fixed_draws import FixedDraws
 from ._specs import as_target
 from ._target import Target
 from ._validation import as_samples, check_finite, check_int, check_real
@@ -38,6 +39,9 @@ __all__ = [
 
 def _reference_sample(target: Target, n: int, seed: int) -> np.ndarray:
     # Cached per (target, n, seed); a custom target that is not hashable is drawn afresh.
+    # A FixedDraws is scored against its base distribution, not against its draws.
+    if isinstance(target, FixedDraws):
+        target = target.base
     try:
         hash(target)
     except TypeError:
@@ -66,7 +70,8 @@ def _draw_reference(target: Target, n: int, seed: int) -> np.ndarray:
 
 
 def reference_sample(target: Target | str, n: int, *, seed: int = 0) -> np.ndarray:
-    """``n`` draws from ``target`` with ``numpy.random.default_rng(seed)``; cached, read-only."""
+    """``n`` draws from ``target`` with ``numpy.random.default_rng(seed)``; cached, read-only.
+    For an :class:`evaluation.FixedDraws`, the draws are from its base distribution."""
     target = as_target(target)
     return _reference_sample(
         target, check_int("n", n, minimum=1), check_int("seed", seed, minimum=0)

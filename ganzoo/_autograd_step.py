@@ -23,7 +23,7 @@ import torch
 
 from ._streams import RandomSource
 from ._torch_compat import foreach_lerp_
-from .remedies import InstanceNoiseDraws, consensus_gradients, look_ahead, pack
+from .remedies import InstanceNoiseDraws, consensus_gradients, look_ahead, optimizer_update, pack
 
 
 def discriminator_objective(loss, penalties, discriminator, real, fake, uniform) -> tuple[torch.Tensor, torch.Tensor]:
@@ -44,6 +44,8 @@ class AutogradStep:
     def __init__(self, trainer) -> None:
         self.trainer = trainer
         config = trainer.config
+        if config.unrolled_steps:
+            optimizer_update(trainer.d_optimizer)  # refuses, now, an optimizer it cannot unroll
         self.noise = None
         if config.instance_noise is not None:
             self.noise = InstanceNoiseDraws(
@@ -131,7 +133,7 @@ class AutogradStep:
                 return discriminator_objective(config.loss, config.penalties, d, real_seen, fake_seen, uniform)[1]
 
             discriminator = look_ahead(
-                discriminator, objective, steps=config.unrolled_steps, lr=trainer.d_optimizer.param_groups[0]["lr"]
+                discriminator, objective, steps=config.unrolled_steps, optimizer=trainer.d_optimizer
             )
         loss = config.loss.generator_loss(discriminator(self.seen(trainer.generator(noise), eps, sigma)))
         return loss.detach(), torch.autograd.grad(loss.sum(), trainer.g_params)

@@ -52,8 +52,8 @@ class GANConfig:
     - ``packing``: the discriminator scores packs of m samples side by side, real packs
       from real data and fake packs from the generator (PacGAN, Lin et al. 2018); a batch
       holds ``batch_size`` packs, ``packing × batch_size`` samples. 1 is the plain GAN.
-    - ``unrolled_steps``: the generator's gradient flows through k look-ahead gradient
-      steps of the discriminator (Metz et al. 2017); 0 is the plain generator step.
+    - ``unrolled_steps``: the generator's gradient flows through k look-ahead updates of
+      the discriminator by its own optimizer (Metz et al. 2017); 0 is the plain generator step.
     - ``instance_noise``: an :class:`ganzoo.InstanceNoise`, Gaussian noise on every input
       of the discriminator, annealed (Sønderby et al. 2017), or None.
     - ``updates``: ``"alternating"`` (the discriminator first, then the generator against

@@ -16,6 +16,7 @@ Both are exact in the sense that member k computes what its own network would co
 from __future__ import annotations
 
 import abc
+import contextlib
 import copy
 import dataclasses
 import math
@@ -25,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import check_bool, check_choice, check_instance, check_int
+from ._validation import check_bool, check_choice, check_float, check_instance, check_int
 from .remedies._minibatch_std import MinibatchStd, minibatch_std
 
 ACTIVATIONS = {
@@ -49,6 +50,11 @@ class NetworkSpec(abc.ABC):
         All of its randomness must come from ``generator`` (never torch's global RNG), so a
         seed fixes the initial weights and nothing else in the process is disturbed.
         """
+
+    def ensemble(self, members: Sequence[nn.Module]) -> nn.Module:
+        """The K built ``members`` as one ``(K, batch, ·)`` module: :class:`ModuleEnsemble`
+        (``vmap`` over stacked parameters) unless a spec has a faster stacked form."""
+        return ModuleEnsemble(members)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly description, stored with results."""
@@ -78,6 +84,11 @@ class MLPSpec(NetworkSpec):
     ``minibatch_std=True`` appends the batch's mean standard deviation of the last hidden
     layer's features as one more input of the last linear layer (Karras et al. 2018,
     :mod:`ganzoo.remedies._minibatch_std`): a remedy for mode collapse, for discriminators.
+
+    ``orthogonal_gain=g`` initializes every weight matrix as a random orthogonal one times g
+    (Saxe, McClelland & Ganguli 2014; ``torch.nn.init.orthogonal_``, TensorFlow's
+    ``orthogonal_initializer(gain)``) and every bias as 0, in place of torch's default:
+    the initialization of the unrolled GAN's demo (gain 1.4).
     """
 
     width: int = 16
@@ -86,6 +97,7 @@ class MLPSpec(NetworkSpec):
     output: str = "identity"
     spectral_norm: bool = False
     minibatch_std: bool = False
+    orthogonal_gain: float | None = None
 
     def __post_init__(self) -> None:
         check_int("width", self.width, minimum=1)
@@ -94,6 +106,8 @@ class MLPSpec(NetworkSpec):
         check_choice("output", self.output, tuple(OUTPUT_HEADS))
         check_bool("spectral_norm", self.spectral_norm)
         check_bool("minibatch_std", self.minibatch_std)
+        if self.orthogonal_gain is not None:
+            check_float("orthogonal_gain", self.orthogonal_gain, positive=True)
 
     def layer_sizes(self, in_features: int, out_features: int) -> list[int]:
         return [in_features] + [self.width] * self.depth + [out_features]
@@ -115,8 +129,12 @@ class MLPSpec(NetworkSpec):
             linear = nn.Linear(fan_in, fan_out, device="meta").to_empty(device="cpu")
             bound = 1.0 / math.sqrt(fan_in)
             with torch.no_grad():
-                linear.weight.uniform_(-bound, bound, generator=generator)
-                linear.bias.uniform_(-bound, bound, generator=generator)
+                if self.orthogonal_gain is None:
+                    linear.weight.uniform_(-bound, bound, generator=generator)
+                    linear.bias.uniform_(-bound, bound, generator=generator)
+                else:
+                    nn.init.orthogonal_(linear.weight, gain=self.orthogonal_gain, generator=generator)
+                    linear.bias.zero_()
             if self.spectral_norm:
                 # torch draws the initial u, v from its global RNG: seed it from `generator`
                 # inside fork_rng so that the global state is left as it was.
@@ -130,10 +148,14 @@ class MLPSpec(NetworkSpec):
         layers.append(OUTPUT_HEADS[self.output]())
         return nn.Sequential(*layers)
 
+    def ensemble(self, members: Sequence[nn.Module]) -> nn.Module:
+        return StackedMLP(members, self)
+
     def to_dict(self) -> dict[str, object]:
         described = dataclasses.asdict(self)
-        if not self.minibatch_std:  # described as before the option existed (GANConfig.to_dict)
-            del described["minibatch_std"]
+        for option, default in (("minibatch_std", False), ("orthogonal_gain", None)):
+            if described[option] == default:  # described as before the option existed (GANConfig.to_dict)
+                del described[option]
         return {"kind": "mlp", **described}
 
 
@@ -423,6 +445,18 @@ class ModuleEnsemble(nn.Module):
         return module
 
 
+@contextlib.contextmanager
+def evaluating(module: nn.Module) -> Iterator[nn.Module]:
+    """``module`` in evaluation mode inside the block (batch norm's population statistics,
+    no dropout), its own mode restored after."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
+
+
 def build_ensemble(
     spec: NetworkSpec,
     in_features: int,
@@ -450,8 +484,4 @@ def build_ensemble(
             f"{name} has no trainable parameters: a {name} must be a torch.nn.Module with "
             f"parameters to train, got {members[0]!r}"
         )
-    if isinstance(spec, MLPSpec):
-        ensemble: nn.Module = StackedMLP(members, spec)
-    else:
-        ensemble = ModuleEnsemble(members)
-    return ensemble.to(device=device, dtype=dtype)
+    return spec.ensemble(members).to(device=device, dtype=dtype)

@@ -2,12 +2,14 @@
 
 Any target :func:`evaluation.as_target` takes can be trained on. A target known only by
 its data (:class:`evaluation.Empirical`) is split once, seeded, into training rows and
-held-out rows: batches come from the first, every score compares with the second.
+held-out rows: batches come from the first, every score compares with the second. A
+target seen through a fixed set of draws (:class:`evaluation.FixedDraws`) trains on its
+draws and is scored against its base distribution.
 """
 
 from __future__ import annotations
 
-from evaluation import Empirical, Gaussian, GaussianMixture, Grid, Ring, as_target
+from evaluation import Empirical, FixedDraws, Gaussian, GaussianMixture, Grid, Ring, as_target
 
 from ._validation import check_float
 
@@ -27,8 +29,11 @@ def training_target(target):
 def split_target(target, holdout: float) -> tuple:
     """``(train, scoring)``: for a target known by its data (:class:`evaluation.Empirical`),
     a seeded split (:data:`SPLIT_SEED`) into the rows to train on and the ``holdout`` share
-    to score against; any other target is both (it can be sampled anew)."""
+    to score against; for :class:`evaluation.FixedDraws`, itself (its draws) and its base;
+    any other target is both (it can be sampled anew)."""
     check_float("holdout", holdout, positive=True, below=1.0)
+    if isinstance(target, FixedDraws):
+        return target, target.base
     if isinstance(target, Empirical):
         try:
             return target.split(1.0 - holdout, seed=SPLIT_SEED)
@@ -46,9 +51,11 @@ def target_family(target) -> str:
     None: the default Gaussian) belongs to: ``"ring"`` and ``"grid"`` for
     :class:`evaluation.Ring` and :class:`evaluation.Grid`, ``"mixture"`` for a 1-D
     :class:`evaluation.GaussianMixture` of two or more components, ``"unimodal"`` for any
-    other 1-D target. Other targets (2-D data, a point mass in 2-D, ...) belong to none: a
+    other 1-D target; a :class:`evaluation.FixedDraws` belongs to its base's. Other targets (2-D data, a point mass in 2-D, ...) belong to none: a
     ValueError says so."""
     target = training_target(target)
+    if isinstance(target, FixedDraws):
+        target = target.base
     if isinstance(target, Ring):
         return "ring"
     if isinstance(target, Grid):

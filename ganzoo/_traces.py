@@ -117,8 +117,9 @@ class CheckRecorder:
         """``(traces, scores_on_grid (K, g), snapshot samples (K, m, dim))`` of the trainer's
         members now: ``noise`` ``(K, n, latent)`` for the training generator's points,
         ``samples`` the check's evaluation sample; NaN traces for a diverged member."""
+        whole = noise.shape[1] // trainer.config.packing * trainer.config.packing  # whole packs only
         with torch.no_grad():
-            fake = trainer.generator(noise.to(self.real.device, self.real.dtype))
+            fake = trainer.generator(noise[:, :whole].to(self.real.device, self.real.dtype))
         on_grid = trainer.discriminator_scores(self.grid_points.expand(trainer.members, *self.grid_points.shape))
         config = trainer.config
         traces = discriminator_traces(trainer.discriminator, config.loss, self.real, fake, packing=config.packing)

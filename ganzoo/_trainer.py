@@ -22,7 +22,8 @@ from ._autograd_step import AutogradStep
 from ._config import GANConfig
 from ._history import History, Snapshots
 from ._member_reports import member_reports
-from ._networks import StackedMLP, build_ensemble, member_groups
+from ._networks import StackedMLP, build_ensemble, evaluating, member_groups
+from ._paper_networks import StackedBatchNormMLP
 from ._progress import progress_bar
 from ._streams import (
     StandardUnits,
@@ -110,6 +111,8 @@ class Trainer:
                 (config.discriminator, dim * config.packing, 1, Stream.INIT_DISCRIMINATOR, "discriminator"),
             )
         )
+        if isinstance(self.generator, StackedBatchNormMLP):  # batch statistics per pack slot, as PacGAN draws them
+            self.generator.pack_slots = config.packing
         self.generator_average = None
         if config.ema_decay > 0:
             self.generator_average = copy.deepcopy(self.generator).requires_grad_(False)
@@ -190,9 +193,10 @@ class Trainer:
     def generate(self, noise: torch.Tensor) -> np.ndarray:
         """Samples ``(K, n, dim)`` from noise ``(K, n, latent)``, in float64 numpy; at most
         :data:`GENERATE_MEMBERS` members at a time (the activations of all 1,024 members'
-        2,000 evaluation samples at once held 250 MB)."""
+        2,000 evaluation samples at once held 250 MB). The generator samples in evaluation
+        mode (e.g. batch norm by its population statistics, dropout off)."""
         noise, network = noise.to(self.device, self.dtype), self.sampling_generator
-        with torch.no_grad():
+        with torch.no_grad(), evaluating(network):
             if isinstance(network, StackedMLP):
                 parts = [network(noise[g], members=g) for g in member_groups(self.members, GENERATE_MEMBERS)]
             else:  # a user's own module: all members at once

@@ -17,6 +17,7 @@ All train on the autograd path (``engine="auto"`` falls back to it when a remedy
 
 from ._consensus import consensus_gradients
 from ._instance_noise import InstanceNoise, InstanceNoiseDraws
+from ._look_ahead_updates import optimizer_update
 from ._minibatch_std import MinibatchStd, minibatch_std
 from ._packing import pack, pack_copies
 from ._schedules import UPDATE_SCHEDULES
@@ -31,6 +32,7 @@ __all__ = [
     "MinibatchStd",
     "look_ahead",
     "minibatch_std",
+    "optimizer_update",
     "pack",
     "pack_copies",
 ]

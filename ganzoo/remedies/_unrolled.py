@@ -14,12 +14,13 @@ and its gradient flows through all k steps (their dependence on θ through the g
 samples). The discriminator itself is then updated as usual, from ψ: the look-ahead
 parameters are thrown away. k = 0 is the plain generator step.
 
-Here the look-ahead steps are plain gradient steps (Eq. 3 of the paper) with η the
-discriminator optimizer's learning rate, on the objective it trains (its loss plus
-penalties) and on the step's last critic batch; the authors unrolled their optimizer's own
-update (Adam) in their experiments, which is not reproduced. The look-ahead runs the
-discriminator in evaluation mode so that a spectral-norm estimate is advanced by its real
-updates only.
+Each look-ahead step is the discriminator optimizer's own update (Adam's, with its moments
+and step count carried along from the optimizer's current state, as the authors unrolled
+it), written differentiably in :mod:`._look_ahead_updates`; with plain SGD it is Eq. (3)
+above, ψ^{j+1} = ψ^j − η ∇ψ L_D. The objective is the one the discriminator trains (its loss
+plus penalties) on the step's last critic batch; constraints (weight clipping) are not
+applied inside the look-ahead. The look-ahead runs the discriminator in evaluation mode so
+that a spectral-norm estimate is advanced by its real updates only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
+
+from ._look_ahead_updates import initial_states, optimizer_update
 
 
 class Functional(nn.Module):
@@ -47,20 +50,24 @@ def look_ahead(
     objective: Callable[[nn.Module], torch.Tensor],
     *,
     steps: int,
-    lr: float,
+    optimizer: torch.optim.Optimizer,
 ) -> nn.Module:
-    """The discriminator after ``steps`` differentiable gradient steps of size ``lr`` on
-    ``objective(D)`` (per member, ``(K,)``; summed over members, which share no parameter),
-    as a module at the look-ahead parameters ψ^k, differentiable in what the objective
-    depends on (the generator's samples)."""
-    params = {name: p for name, p in discriminator.named_parameters()}
+    """The discriminator after ``steps`` differentiable updates of ``optimizer`` (the one
+    that trains it, from its current state) on ``objective(D)`` (per member, ``(K,)``;
+    summed over members, which share no parameter), as a module at the look-ahead
+    parameters ψ^k, differentiable in what the objective depends on (the generator's
+    samples). Neither the discriminator nor the optimizer's state is changed."""
+    names = [name for name, _ in discriminator.named_parameters()]
+    params = [p for _, p in discriminator.named_parameters()]
+    update = optimizer_update(optimizer)
+    states = initial_states(optimizer, params)
     was_training = discriminator.training
     discriminator.eval()
     try:
         for _ in range(steps):
-            current = Functional(discriminator, params)
-            grads = torch.autograd.grad(objective(current).sum(), list(params.values()), create_graph=True)
-            params = {name: p - lr * g for (name, p), g in zip(params.items(), grads)}
+            current = Functional(discriminator, dict(zip(names, params)))
+            grads = torch.autograd.grad(objective(current).sum(), params, create_graph=True)
+            params, states = update(params, grads, states)
     finally:
         discriminator.train(was_training)
-    return Functional(discriminator, params)
+    return Functional(discriminator, dict(zip(names, params)))

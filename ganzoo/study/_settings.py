@@ -161,6 +161,7 @@ OVERRIDES: dict[str, Override] = {
     "updates": Override(str, "alternating | simultaneous", _field("updates")),
     "consensus": Override(float, "consensus optimization's gamma (needs updates=simultaneous)", _field("consensus")),
     "minibatch_std": Override(bool, "minibatch standard deviation feature in D", _replace_networks("d", "minibatch_std")),
+    "orthogonal_init": Override(float, "orthogonal initial weights of both MLPs, times this gain", _replace_networks("both", "orthogonal_gain")),
 }
 SETTING_GRAMMAR = (
     "VARIANT, VARIANT:key=value[,key=value...] (value lists a|b|c expand), VARIANT:recommended[,key=value...] "

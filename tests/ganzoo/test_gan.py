@@ -149,11 +149,25 @@ def test_bad_hyperparameters_are_named(kwargs, message):
         (lambda: Adam(betas=(0.9, 1.5)), r"betas\[1\] must be < 1.0, got 1.5"),
         (lambda: MLPSpec(width=0), "width must be >= 1, got 0"),
         (lambda: MLPSpec(activation="swish"), "activation must be one of"),
+        (lambda: MLPSpec(orthogonal_gain=0.0), "orthogonal_gain must be > 0, got 0.0"),
     ],
 )
 def test_bad_settings_are_named(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+def test_orthogonal_initialization_scales_orthonormal_weights_and_zeroes_biases():
+    spec = MLPSpec(width=6, depth=2, orthogonal_gain=1.4)
+    net = spec.build(3, 2, generator=torch.Generator().manual_seed(0))
+    for layer in (m for m in net if isinstance(m, torch.nn.Linear)):
+        w = layer.weight.detach().double()  # (out, in): orthonormal rows or columns, times the gain
+        gram = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+        torch.testing.assert_close(gram, 1.96 * torch.eye(min(w.shape), dtype=torch.float64), rtol=0, atol=1e-5)
+        assert not layer.bias.detach().any()
+    again = spec.build(3, 2, generator=torch.Generator().manual_seed(0))
+    assert all(torch.equal(a, b) for a, b in zip(net.parameters(), again.parameters()))  # drawn from the generator
+    assert "orthogonal_gain" not in MLPSpec().to_dict() and spec.to_dict()["orthogonal_gain"] == 1.4
 
 
 def test_network_with_wrong_output_shape_is_rejected_at_build():

@@ -11,10 +11,8 @@ import pytest
 import scipy.stats
 import torch
 
-from evaluation import literature_mode_metrics
-from ganzoo import NonSaturatingGAN
 from ganzoo._cli import main
-from ganzoo._paper_networks import BatchNormMLPSpec, Maxout, MaxoutMLPSpec
+from ganzoo._paper_networks import BatchNormMLPSpec, MaxoutMLPSpec
 from ganzoo.literature import PRESETS, preset, reproduce, study_of
 from ganzoo.literature._tables import summarize_metric
 from ganzoo.study._settings import Setting
@@ -37,7 +35,7 @@ def test_each_shipped_study_file_loads_as_a_study_and_names_its_published_rows(n
 
 def test_the_pacgan_preset_is_the_authors_protocol():
     study = Study.from_toml(preset("pacgan-ring").study_file)
-    assert study.targets == ("ring:8,1,0.01",) and len(study.seeds) == 10 and study.steps == 400_000
+    assert study.targets == ("fixed:100000,0:ring:8,1,0.01",) and len(study.seeds) == 10 and study.steps == 400_000
     assert study.stored_samples == 2500  # config.py: 2,500 samples scored
     configs = [s.config(study.steps) for s in study.settings]
     assert [c.packing for c in configs] == [1, 2, 3, 4]
@@ -46,11 +44,22 @@ def test_the_pacgan_preset_is_the_authors_protocol():
         assert (config.g_optimizer.lr, config.g_optimizer.betas) == (1e-4, (0.8, 0.999)) == (
             config.d_optimizer.lr, config.d_optimizer.betas,
         )  # fmt: skip
-        assert config.generator == BatchNormMLPSpec(width=400, depth=4, init_std=0.02)
+        assert config.generator == BatchNormMLPSpec(width=400, depth=4, init_std=0.02, eps=1e-4, momentum=0.05)
         assert config.discriminator == MaxoutMLPSpec(width=200, depth=3, pieces=5, init_std=0.02)
         assert type(config.loss).__name__ == "NonSaturatingLoss"
     grid = Study.from_toml(preset("pacgan-grid").study_file)
-    assert grid.targets == ("grid:5,2,0.05",) and [s.id for s in grid.settings] == [s.id for s in study.settings]
+    assert grid.targets == ("fixed:100000,0:grid:5,2,0.05",) and [s.id for s in grid.settings] == [s.id for s in study.settings]
+
+
+def test_the_unrolled_preset_is_the_demos_protocol():
+    study = Study.from_toml(preset("unrolled-ring").study_file)
+    configs = [s.config(study.steps) for s in study.settings]
+    assert [c.unrolled_steps for c in configs] == [0, 5, 10] and study.steps == 25_000
+    for config in configs:
+        assert (config.g_optimizer.lr, config.d_optimizer.lr, config.d_optimizer.betas) == (1e-3, 1e-4, (0.5, 0.999))
+        assert config.generator.orthogonal_gain == config.discriminator.orthogonal_gain == 1.4
+        assert (config.generator.width, config.generator.depth, config.generator.activation) == (128, 2, "tanh")
+        assert (config.batch_size, config.latent_dim, config.updates) == (512, 256, "simultaneous")
 
 
 def test_the_wgan_gp_toy_preset_is_gan_toy_py():
@@ -61,7 +70,7 @@ def test_the_wgan_gp_toy_preset_is_gan_toy_py():
     assert (gp.generator.width, gp.generator.depth, gp.discriminator.width) == (512, 3, 512)
     assert (clipped.d_optimizer.lr, clipped.constraints[0].clip, type(clipped.d_optimizer).__name__) == (5e-5, 0.01, "RMSprop")
     ring, grid, roll = study.targets
-    assert ring == "ring:8,1.41443,0.0141443" and grid == "grid:5,0.707214,0.0176803" and roll == "swissroll:0.25,7.5"
+    assert ring == "ring:8,1.41443,0.0141443" and grid == "fixed:100000,0:grid:5,0.707214,0.0176803" and roll == "swissroll:0.25,7.5"
 
 
 @pytest.mark.parametrize("name", STUDY_PRESETS)
@@ -122,31 +131,3 @@ def test_settings_name_papers_networks_and_set_a_penalty_instead_of_adding_one()
     assert [p.weight for p in Setting.parse("wgan-gp:gp=0.1")[0].config().penalties] == [0.1]
     with pytest.raises(ValueError, match="d_network must be one of 'reference', 'planar'.*'pacgan-maxout'; got 'big'"):
         Setting.parse("nonsaturating:d_network=big")[0].config()
-
-
-def test_maxout_takes_the_largest_piece_and_batch_norm_uses_the_batch():
-    generator = torch.Generator().manual_seed(0)
-    net = MaxoutMLPSpec(width=3, depth=1, pieces=4).build(2, 1, generator=generator)
-    x = torch.randn(5, 2, generator=generator)
-    layer = net[0]
-    assert isinstance(layer, Maxout)
-    expected = (x @ layer.linear.weight.T + layer.linear.bias).reshape(5, 3, 4).max(dim=-1).values
-    torch.testing.assert_close(layer(x), expected, rtol=0, atol=0)
-    weights = torch.cat([p.detach().reshape(-1) for n, p in net.named_parameters() if n.endswith("weight")])
-    assert weights.std().item() == pytest.approx(0.02, rel=0.3)  # N(0, 0.02²), the authors' IsotropicGaussian
-    hidden = BatchNormMLPSpec(width=6, depth=1).build(2, 2, generator=generator)[:2]
-    out = hidden(torch.randn(50, 2, generator=generator))
-    torch.testing.assert_close(out.mean(0), torch.zeros(6), atol=1e-5, rtol=0)
-
-
-def test_an_ensemble_of_papers_networks_equals_its_single_runs():
-    options = dict(
-        generator=BatchNormMLPSpec(width=8, depth=2), discriminator=MaxoutMLPSpec(width=4, depth=2, pieces=3),
-        latent_dim=2, packing=2, updates="simultaneous", batch_size=16, dtype=torch.float64,
-    )  # fmt: skip
-    both = NonSaturatingGAN(seeds=[3, 5], **options)
-    both.fit("ring", steps=5, eval_every=0, progress=False)
-    alone = NonSaturatingGAN(seed=5, **options)
-    alone.fit("ring", steps=5, eval_every=0, progress=False)
-    np.testing.assert_allclose(both.sample(20, seed=1)[1], alone.sample(20, seed=1), rtol=1e-12, atol=1e-12)
-    assert literature_mode_metrics(alone.sample(100, seed=1), "ring").n_modes == 8

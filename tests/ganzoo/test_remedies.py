@@ -8,6 +8,7 @@ size h are ψ ← ψ − h θ σ(ψθ) and θ ← θ + h ψ σ(ψθ), computed h
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ from torch import nn
 from ganzoo import GAN, SGD, InstanceNoise, MinimaxLoss, MLPSpec, ModuleTemplate, NonSaturatingGAN
 from ganzoo._networks import build_ensemble
 from ganzoo.literature._dirac import PointGenerator  # G(z) = θ: the Dirac-GAN's generator
-from ganzoo.remedies import InstanceNoiseDraws, look_ahead, minibatch_std, pack, pack_copies
+from ganzoo.remedies import InstanceNoiseDraws, look_ahead, minibatch_std, optimizer_update, pack, pack_copies
 from ganzoo.study._settings import Setting
 
 H = 0.2  # the step size of the paper's figures
@@ -197,7 +198,7 @@ def test_one_look_ahead_step_on_a_linear_critic_is_the_hand_derived_surrogate():
     def objective(d):
         return loss.discriminator_loss(d(zero)[None], d(point)[None])
 
-    ahead = look_ahead(critic, objective, steps=1, lr=eta)
+    ahead = look_ahead(critic, objective, steps=1, optimizer=torch.optim.SGD(critic.parameters(), lr=eta))
     (grad,) = torch.autograd.grad(loss.generator_loss(ahead(point)[None]).sum(), point)
     s = sigmoid(psi * theta)
     psi1 = psi - eta * theta * s
@@ -205,6 +206,72 @@ def test_one_look_ahead_step_on_a_linear_critic_is_the_hand_derived_surrogate():
     assert float(ahead.params["weight"].detach()) == pytest.approx(psi1, rel=1e-14)
     assert float(grad) == pytest.approx(-sigmoid(psi1 * theta) * (psi1 + theta * dpsi1), rel=1e-12)
     assert float(critic.weight.detach()) == psi  # the critic itself is untouched
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: torch.optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), eps=1e-3, foreach=True),
+        lambda ps: torch.optim.RMSprop(ps, lr=0.02, alpha=0.9, eps=1e-4, foreach=True),
+        lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.7, foreach=True),
+        lambda ps: torch.optim.SGD(ps, lr=0.1),
+    ],
+    ids=["adam", "rmsprop", "sgd-momentum", "sgd"],
+)
+def test_the_look_ahead_lands_where_the_optimizers_own_steps_go(make):
+    """k look-ahead updates from the optimizer's current state equal k real optimizer steps,
+    each on the gradient at the point reached, to float64 rounding; the real optimizer and
+    the critic are left as they were."""
+    torch.manual_seed(0)
+    critic = nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 1)).double()
+    x, y = torch.randn(7, 2, dtype=torch.float64), torch.randn(7, 1, dtype=torch.float64)
+
+    def objective(d):
+        return ((d(x) - y) ** 2).mean()[None]
+
+    optimizer = make(list(critic.parameters()))
+    for _ in range(3):  # moments and step counts away from their initial values
+        optimizer.zero_grad()
+        objective(critic).sum().backward()
+        optimizer.step()
+    before = [p.detach().clone() for p in critic.parameters()]
+    state_before = copy.deepcopy(optimizer.state_dict())
+    ahead = look_ahead(critic, objective, steps=2, optimizer=optimizer)
+    for p, b in zip(critic.parameters(), before):
+        torch.testing.assert_close(p.detach(), b, rtol=0, atol=0)
+    assert str(optimizer.state_dict()) == str(state_before)
+    for _ in range(2):
+        optimizer.zero_grad()
+        objective(critic).sum().backward()
+        optimizer.step()
+    for (name, p) in critic.named_parameters():
+        torch.testing.assert_close(ahead.params[name].detach(), p.detach(), rtol=1e-12, atol=1e-14)
+
+
+def test_a_dead_unit_leaves_the_unrolled_adam_gradient_finite():
+    """A ReLU unit dead on every input has zero gradient, so Adam's v = 0 at the first step:
+    √v's infinite derivative must not turn the generator's gradient into NaN."""
+    critic = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 1)).double()
+    with torch.no_grad():
+        critic[0].weight.fill_(1.0)
+        critic[0].bias.copy_(torch.tensor([0.5, -100.0], dtype=torch.float64))  # unit 1 is dead
+    point = torch.tensor([[0.3], [0.6]], dtype=torch.float64, requires_grad=True)
+    loss = MinimaxLoss()
+
+    def objective(d):
+        return loss.discriminator_loss(d(torch.zeros(1, 2, 1, dtype=torch.float64)[0])[None], d(point)[None])
+
+    ahead = look_ahead(critic, objective, steps=3, optimizer=torch.optim.Adam(critic.parameters(), lr=0.1))
+    (grad,) = torch.autograd.grad(loss.generator_loss(ahead(point)[None]).sum(), point)
+    assert torch.isfinite(grad).all() and grad.abs().sum() > 0
+
+
+def test_the_look_ahead_refuses_an_update_it_does_not_write_out():
+    critic = nn.Linear(2, 1)
+    with pytest.raises(ValueError, match="needs the discriminator's optimizer to be torch.optim.Adam, RMSprop or SGD.*Adagrad"):
+        optimizer_update(torch.optim.Adagrad(critic.parameters()))
+    with pytest.raises(ValueError, match="cannot unroll Adam with amsgrad=True"):
+        optimizer_update(torch.optim.Adam(critic.parameters(), amsgrad=True))
 
 
 def test_minibatch_std_appends_the_mean_population_std():

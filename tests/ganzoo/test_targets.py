@@ -11,7 +11,7 @@ import pytest
 import scipy.stats
 import torch
 
-from evaluation import Empirical, Gaussian, PointMass, ScipyTarget, evaluate
+from evaluation import Empirical, Gaussian, PointMass, Ring, ScipyTarget, evaluate
 from ganzoo import GAN, NonSaturatingGAN, VanillaGAN
 from ganzoo._cli import main
 from ganzoo._streams import STANDARDIZE_SAMPLES
@@ -164,3 +164,14 @@ def test_a_study_file_trains_every_kind_of_target(tmp_path):
     assert sorted({r.target for r in runs}) == sorted(definition["targets"]) and len(runs) == 6
     data_runs = [r for r in runs if r.target.startswith("data:")]
     assert all(r.scores["n_reference"] == 200 for r in data_runs)  # the held-out 20 % of 1,000 rows
+
+
+def test_fixed_draws_train_on_the_draws_and_score_against_the_base():
+    gan = NonSaturatingGAN(seeds=[0, 1])
+    gan.fit("fixed:300,2:ring:8,1,0.01", steps=3, eval_every=3, eval_samples=200)
+    trainer = gan.trainer
+    assert trainer.scoring_target == Ring(8, 1.0, 0.01)
+    rows = {tuple(np.float32(v) for v in row) for row in trainer.training_target.data}
+    real = trainer.batches.batches(0).real.numpy().reshape(-1, 2)
+    assert all(tuple(row) in rows for row in real)
+    assert NonSaturatingGAN.recommended(target="fixed:300:ring:8,1,0.01").config == NonSaturatingGAN.recommended(target="ring").config
