@@ -63,8 +63,10 @@ class History:
     (``GAN(seed=...)``) that axis is dropped.
 
     - ``d_loss``, ``g_loss``: the discriminator and generator objectives (penalties not
-      included) at each generator step, shape ``([K,] steps)``; with ``n_critic > 1`` the
-      discriminator value is that of the last critic step.
+      included) at each generator step, shape ``([K,] steps)``, in the dtype they were
+      computed in (float32 unless the GAN trains in float64; float64 once read back from
+      JSON or a checkpoint, with the same values); with ``n_critic > 1`` the discriminator
+      value is that of the last critic step.
     - ``eval_steps``: the generator steps after which a fixed-size sample was scored.
     - ``scores``: for each numeric key of :meth:`evaluation.Report.to_dict`, its values at
       those steps, shape ``([K,] len(eval_steps))``.
@@ -296,7 +298,7 @@ def window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
     between checks at ``eval_steps`` (the full loss curve is large; NaN for an empty one)."""
     edges = np.concatenate([[0], eval_steps])
     with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
-        return [float(np.mean(losses[a:b])) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
+        return [float(np.mean(losses[a:b], dtype=np.float64)) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
 
 
 def finite_or_none(value: object) -> object:

@@ -334,7 +334,8 @@ class Trainer:
         film = None
         if snapshots:
             film = Snapshots(self._recorder.grid, np.stack([s for s, _ in snapshots], 1), np.stack([x for _, x in snapshots], 1))
-        d_loss, g_loss = d_losses.T.double().numpy(), g_losses.T.double().numpy()
+        # In the training dtype, as computed (exact; a float64 copy of 1,024 members' 20,000 steps was 330 MB).
+        d_loss, g_loss = d_losses.T.numpy(), g_losses.T.numpy()
         return History.from_checks(
             d_loss, g_loss, eval_steps, checks, traces, diverged_at=self.diverged_at.copy(), snapshots=film
         )

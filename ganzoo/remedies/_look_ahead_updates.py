@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-State = dict[str, torch.Tensor]
+State = dict[str, torch.Tensor | float]  # the optimizer's state names; "step" a float
 Update = Callable[[Sequence[torch.Tensor], Sequence[torch.Tensor], list[State]], tuple[list[torch.Tensor], list[State]]]
 
 _DEFAULT_OFF = {
@@ -100,7 +100,7 @@ def optimizer_update(optimizer: torch.optim.Optimizer) -> Update:
                 t = _float(s.get("step", 0.0)) + 1
                 denom = _sqrt(v) / (1 - beta2**t) ** 0.5 + eps
                 new_params.append(p - (lr / (1 - beta1**t)) * m / denom)
-                new_states.append({"exp_avg": m, "exp_avg_sq": v, "step": torch.tensor(t)})
+                new_states.append({"exp_avg": m, "exp_avg_sq": v, "step": t})
             return new_params, new_states
 
         return adam
@@ -112,7 +112,7 @@ def optimizer_update(optimizer: torch.optim.Optimizer) -> Update:
             for p, g, s in zip(params, grads, states):
                 v = s.get("square_avg", torch.zeros_like(p)) * alpha + (1 - alpha) * g * g
                 new_params.append(p - lr * g / (_sqrt(v) + eps))
-                new_states.append({"square_avg": v, "step": torch.tensor(_float(s.get("step", 0.0)) + 1)})
+                new_states.append({"square_avg": v})
             return new_params, new_states
 
         return rmsprop

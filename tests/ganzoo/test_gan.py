@@ -236,3 +236,17 @@ def test_a_module_template_resets_each_member_or_keeps_the_given_weights():
     assert torch.equal(module[0].weight, weight)  # the template itself is never touched
     with pytest.raises(ValueError, match="init must be one of 'reset', 'keep'; got 'zero'"):
         ModuleTemplate(module, init="zero")
+
+
+def test_losses_keep_the_training_dtype_and_their_window_means_are_taken_in_float64():
+    """The record holds the losses as computed (float32 by default: no float64 copy of a
+    1,024-member history), and the stored window means are the float64 means of those values."""
+    from ganzoo._history import History, window_means
+
+    history = VanillaGAN(seeds=[0, 1]).fit(steps=300, eval_every=100, progress=False)
+    assert history.d_loss.dtype == history.g_loss.dtype == np.float32
+    as_double = history.d_loss[1].astype(np.float64)
+    assert window_means(history.d_loss[1], history.eval_steps) == window_means(as_double, history.eval_steps)
+    again = History.from_dict(history.to_dict())
+    np.testing.assert_array_equal(again.d_loss, history.d_loss)  # the same values, read back as float64
+    assert VanillaGAN(seed=0, dtype=torch.float64).fit(steps=10, eval_every=0, progress=False).d_loss.dtype == np.float64
