@@ -298,7 +298,12 @@ def window_means(losses: np.ndarray, eval_steps: np.ndarray) -> list[float]:
     between checks at ``eval_steps`` (the full loss curve is large; NaN for an empty one)."""
     edges = np.concatenate([[0], eval_steps])
     with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's inf/NaN losses: NaN (stored null)
-        return [float(np.mean(losses[a:b], dtype=np.float64)) if b > a else float("nan") for a, b in zip(edges[:-1], edges[1:])]
+        # Each window converted to float64 first (not np.mean(..., dtype=float64), whose buffered
+        # casting sums long windows in another order): the same means for float32 and float64 records.
+        return [
+            float(np.mean(np.asarray(losses[a:b], dtype=np.float64))) if b > a else float("nan")
+            for a, b in zip(edges[:-1], edges[1:])
+        ]
 
 
 def finite_or_none(value: object) -> object:
