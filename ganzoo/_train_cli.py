@@ -24,6 +24,7 @@ from ._history import finite_or_none
 from ._manifest import write_manifest
 from ._member_reports import member_reports
 from ._plots import plot_samples, save_figure
+from ._progress import add_progress_options
 from ._streams import Stream, numpy_rng
 from ._tensorboard import log_history, summary_writer
 from ._validation import check_int
@@ -54,9 +55,7 @@ def add_parser(commands) -> None:
     )  # fmt: skip
     train.add_argument("--tensorboard", type=Path, metavar="DIR", help="also write a TensorBoard log there")
     train.add_argument("--json", action="store_true", help="print the final report(s) as JSON on stdout")
-    bar = train.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="always show a progress bar")
-    bar.add_argument("--quiet", action="store_false", dest="progress", help="never show a progress bar")
+    add_progress_options(train, bars="a progress bar")
     # SUPPRESS: when not given here, the subcommand must not reset `ganzoo --debug train ...`.
     train.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .._progress import add_progress_options
 from .._validation import check_device
 from ._reproduce import list_text, reproduce
 
@@ -27,9 +28,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--steps", type=int, help="generator steps per run (default: the protocol's)")
     parser.add_argument("--out", type=Path, help="output folder (default studies/literature/NAME[-quick])")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    bar = parser.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="always show progress bars")
-    bar.add_argument("--quiet", action="store_false", dest="progress", help="never show progress bars")
+    add_progress_options(parser)
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from evaluation import target_from_spec
 
 from .._animation import animate
+from .._progress import add_progress_options
 from .._tensorboard import log_run, summary_writer
 from .._validation import check_int
 from ._backends import BACKENDS
@@ -75,9 +76,7 @@ def add_parsers(commands) -> None:
     compare.add_argument("--tensorboard", type=Path, metavar="DIR", help="also write every run's record as a TensorBoard log there")
     compare.add_argument("--metric", help="metric that ranks settings in the report (default: KS D; 2-D: sliced W1)")
     compare.add_argument("--no-report", action="store_true", help="store results only; `ganzoo report` later")
-    bar = compare.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="always show progress bars")
-    bar.add_argument("--quiet", action="store_false", dest="progress", help="never show progress bars")
+    add_progress_options(compare)
     # SUPPRESS: when not given here, the subcommand must not reset `ganzoo --debug compare ...`.
     compare.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
