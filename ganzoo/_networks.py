@@ -165,9 +165,8 @@ MLP_PRESETS: dict[str, MLPSpec] = {
     "wgan-gp-toy": MLPSpec(width=512, depth=3),
 }
 """Named network shapes (for either network): ``"reference"``, the reference program's
-1→16→1; ``"planar"``, 3 hidden layers of 128 ReLU units, the 2-D mixtures' recommended
-networks (docs/modes.md: wide enough to place 25 modes, the widest whose 64-seed training
-fits this project's 2-core budget); ``"wgan-gp-toy"``, 3 hidden layers of 512 ReLU units,
+1→16→1; ``"planar"``, 3 hidden layers of 128 ReLU units, where docs/modes.md's search on
+the 2-D mixtures starts (the ring's recommended setting keeps 2 of its layers); ``"wgan-gp-toy"``, 3 hidden layers of 512 ReLU units,
 the generator and critic of Gulrajani et al. (2017), ``gan_toy.py``."""
 
 

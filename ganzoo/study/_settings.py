@@ -138,6 +138,11 @@ OVERRIDES: dict[str, Override] = {
     "batch_size": Override(int, "batch size", _field("batch_size")),
     "latent_dim": Override(int, "noise dimension", _field("latent_dim")),
     "ema_decay": Override(float, "generator weight EMA decay (0: off)", _field("ema_decay")),
+    # A named shape comes before the width/depth/activation keys, so "networks=planar,width=64"
+    # is the planar shape 64 wide (the keys apply in this order, whatever the text's order).
+    "networks": Override(str, f"both MLPs' shape: {' | '.join(MLP_PRESETS)}", _network_preset),
+    "g_network": Override(str, "the generator, by name (MLP shapes or papers' networks)", _named_network("g")),
+    "d_network": Override(str, "the discriminator, by name (MLP shapes or papers' networks)", _named_network("d")),
     "width": Override(int, "hidden width of both MLPs", _replace_networks("both", "width")),
     "depth": Override(int, "hidden layers of both MLPs", _replace_networks("both", "depth")),
     "activation": Override(str, "hidden activation of both MLPs", _replace_networks("both", "activation")),
@@ -145,9 +150,6 @@ OVERRIDES: dict[str, Override] = {
     "g_depth": Override(int, "generator hidden layers", _replace_networks("g", "depth")),
     "d_width": Override(int, "discriminator hidden width", _replace_networks("d", "width")),
     "d_depth": Override(int, "discriminator hidden layers", _replace_networks("d", "depth")),
-    "networks": Override(str, f"both MLPs' shape: {' | '.join(MLP_PRESETS)}", _network_preset),
-    "g_network": Override(str, "the generator, by name (MLP shapes or papers' networks)", _named_network("g")),
-    "d_network": Override(str, "the discriminator, by name (MLP shapes or papers' networks)", _named_network("d")),
     "spectral_norm": Override(bool, "spectral normalization of D", _replace_networks("d", "spectral_norm")),
     "r1": Override(float, "add R1(gamma=value), or set the setting's", _add_penalty(lambda v: R1(gamma=v))),
     "r2": Override(float, "add R2(gamma=value), or set the setting's", _add_penalty(lambda v: R2(gamma=v))),

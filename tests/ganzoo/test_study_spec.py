@@ -36,6 +36,18 @@ def test_value_lists_expand_into_their_product():
     assert settings[3].config().generator.width == 32 and settings[3].config().discriminator.width == 32
 
 
+def test_a_named_shape_is_applied_before_width_and_depth_keys():
+    # Whatever the text's order: "planar, 64 wide" (the width key was silently lost before).
+    for text in ("nonsaturating:networks=planar,width=64", "nonsaturating:width=64,networks=planar"):
+        (setting,) = Setting.parse(text)
+        assert setting.id == "nonsaturating:networks=planar,width=64"
+        config = setting.config()
+        assert (config.generator.width, config.generator.depth) == (64, 3)
+        assert (config.discriminator.width, config.discriminator.depth) == (64, 3)
+    (setting,) = Setting.parse("nonsaturating:d_width=32,d_network=planar")
+    assert (setting.config().discriminator.width, setting.config().generator.width) == (32, 16)
+
+
 def test_all_means_every_registered_variant():
     assert [s.variant for s in Setting.parse("all")] == list(VARIANTS)
     assert all(dict(s.overrides) == {"batch_size": 32} for s in Setting.parse("all:batch_size=32"))
