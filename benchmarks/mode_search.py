@@ -42,6 +42,12 @@ STRICT_TARGETS = ("mixture",)
 OUT = Path(__file__).resolve().parent.parent / "docs" / "modes"
 
 
+def _wilson_95(successes: int, n: int) -> list[float]:
+    """The Wilson 95 % interval of ``successes`` out of ``n``, as stored (3 decimals)."""
+    interval = scipy.stats.binomtest(successes, n).proportion_ci(method="wilson")
+    return [round(interval.low, 3), round(interval.high, 3)]
+
+
 def score(gan, target: str, seconds: float) -> dict:
     """The literature's metrics of each member of a trained ``gan`` and the success count."""
     samples = gan.sample(SAMPLES, seed=1)
@@ -51,14 +57,13 @@ def score(gan, target: str, seconds: float) -> dict:
     n_modes = as_target(target).modes.shape[0]
     goal = HQ_GOALS[target]
     successes = sum(m.modes_captured == n_modes and m.high_quality_fraction >= goal for m in metrics)
-    interval = scipy.stats.binomtest(successes, len(metrics)).proportion_ci(method="wilson")
     return {
         "target": target,
         "seeds": [int(s) for s in gan.seeds],
         "engine": gan.trainer.engine_kind,
         "seconds": round(seconds, 1),
         "successes": successes,
-        "wilson_95": [round(interval.low, 3), round(interval.high, 3)],
+        "wilson_95": _wilson_95(successes, len(metrics)),
         "all_modes": sum(m.modes_captured == n_modes for m in metrics),
         "mean_modes": sum(m.modes_captured for m in metrics) / len(metrics),
         "mean_high_quality": sum(m.high_quality_fraction for m in metrics) / len(metrics),
@@ -79,14 +84,13 @@ def _append(path: Path, row: dict) -> None:
 def strict_score(gan, target: str) -> dict:
     """Train ``gan`` under the strict verdict's schedule; each member's pass/fail and last KS D."""
     outcome = strict_outcome(gan, target)
-    interval = scipy.stats.binomtest(outcome.successes, len(outcome.seeds)).proportion_ci(method="wilson")
     return {
         "target": target,
         "seeds": list(outcome.seeds),
         "engine": outcome.engine,
         "seconds": round(outcome.seconds, 1),
         "successes": outcome.successes,
-        "wilson_95": [round(interval.low, 3), round(interval.high, 3)],
+        "wilson_95": _wilson_95(outcome.successes, len(outcome.seeds)),
         "ks_statistic": [round(float(d), 4) for d in outcome.ks_statistic[:, -1]],
         "worst_tail_ks": [round(float(d), 4) for d in outcome.ks_statistic.max(axis=1)],
         "std_ratio": [round(float(r), 4) for r in outcome.std_ratio[:, -1]],
