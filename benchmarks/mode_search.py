@@ -27,9 +27,7 @@ import statistics
 import time
 from pathlib import Path
 
-import scipy.stats
-
-from evaluation import as_target, literature_mode_metrics
+from evaluation import as_target, literature_mode_metrics, wilson_interval
 from ganzoo import VARIANTS
 from ganzoo._convergence import strict_outcome
 from ganzoo.study import Setting
@@ -43,9 +41,8 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "modes"
 
 
 def _wilson_95(successes: int, n: int) -> list[float]:
-    """The Wilson 95 % interval of ``successes`` out of ``n``, as stored (3 decimals)."""
-    interval = scipy.stats.binomtest(successes, n).proportion_ci(method="wilson")
-    return [round(interval.low, 3), round(interval.high, 3)]
+    """:func:`evaluation.wilson_interval` of ``successes`` out of ``n``, as stored (3 decimals)."""
+    return [round(bound, 3) for bound in wilson_interval(successes, n)]
 
 
 def score(gan, target: str, seconds: float) -> dict:

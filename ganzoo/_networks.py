@@ -166,8 +166,9 @@ MLP_PRESETS: dict[str, MLPSpec] = {
 }
 """Named network shapes (for either network): ``"reference"``, the reference program's
 1→16→1; ``"planar"``, 3 hidden layers of 128 ReLU units, where docs/modes.md's search on
-the 2-D mixtures starts (the ring's recommended setting keeps 2 of its layers); ``"wgan-gp-toy"``, 3 hidden layers of 512 ReLU units,
-the generator and critic of Gulrajani et al. (2017), ``gan_toy.py``."""
+the 2-D mixtures starts (the ring's recommended setting keeps 2 of its layers);
+``"wgan-gp-toy"``, 3 hidden layers of 512 ReLU units, the generator and critic of
+Gulrajani et al. (2017), ``gan_toy.py``."""
 
 
 INITS = ("reset", "keep")
