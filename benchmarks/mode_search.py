@@ -158,17 +158,20 @@ def _strict_line(row: dict) -> str:
 
 
 def table() -> None:
-    """The Markdown tables of docs/modes.md from the two files."""
-    print(HEADER.format(what="variant, target"))
-    for row in _rows("confirm.jsonl"):
-        print(_line(f"{row['variant']}, {row['target']} ({_networks_and_lr(row['config'])})", row))
-    print()
-    print(HEADER.format(what="setting (search seeds 100-107)"))
-    searched = _rows("search.jsonl")
-    for row in searched:
-        if row["target"] not in STRICT_TARGETS:
-            print(_line(f"`{row['setting']}` on {row['target']}", row))
-    print()
+    """The Markdown tables of docs/modes.md from the two files: per 2-D target its 64-seed
+    confirmations and its search rows (in the order they were run), then the mixture's."""
+    confirmed, searched = _rows("confirm.jsonl"), _rows("search.jsonl")
+    for target in HQ_GOALS:
+        print(HEADER.format(what="variant, target"))
+        for row in confirmed:
+            if row["target"] == target:
+                print(_line(f"{row['variant']}, {row['target']} ({_networks_and_lr(row['config'])})", row))
+        print()
+        print(HEADER.format(what=f"setting on {target} (search seeds 100-107)"))
+        for row in searched:
+            if row["target"] == target:
+                print(_line(f"`{row['setting']}`", row))
+        print()
     print(STRICT_HEADER)
     for row in searched:
         if row["target"] in STRICT_TARGETS:

@@ -46,6 +46,16 @@ def compiled_run(plan: Plan) -> Callable[..., tuple[Tensor, Tensor]]:
 # which is not counted on).
 _SAVED_US_PER_UPDATE = (130.0, 5.5)  # a + b K
 _COMPILE_SECONDS = 12.0
+# Wide layers never pay on the CPU: the compiled graph computes products as broadcast loops
+# (``_layers.LOOPS``), which lose to eager BLAS once a layer has more than this many units on
+# both sides (2 hidden layers at K = 64, warm, µs per run·step: 64 wide 324 compiled against
+# 155 eager, 128 wide 896 against 465: ``benchmarks.engine_widths.per_run_step(width, 64,
+# "fused-compiled")`` against ``"fused-eager"``, 2026-12-02).
+_WIDEST_COMPILED_LAYER = 32
+
+
+def _has_wide_layer(plan: Plan) -> bool:
+    return any(len(s) == 2 and min(s) > _WIDEST_COMPILED_LAYER for s in (*plan.g_shapes, *plan.d_shapes))
 
 
 def should_compile(plan: Plan, steps: int) -> bool:
@@ -53,8 +63,11 @@ def should_compile(plan: Plan, steps: int) -> bool:
 
     A function of the plan and ``steps`` only, never of what the process did before, so
     that the same calls give the same (bit-identical) run. By the model above: a single
-    run compiles from about 45k steps, 8 members from 33k, 64 from 12k, 1024 from 1k.
+    run compiles from about 45k steps, 8 members from 33k, 64 from 12k, 1024 from 1k;
+    never on the CPU for networks with a layer wider than 32 units on both sides.
     """
+    if plan.device.type == "cpu" and _has_wide_layer(plan):
+        return False
     updates = steps * (plan.config.n_critic + 1)
     saved = updates * (_SAVED_US_PER_UPDATE[0] + _SAVED_US_PER_UPDATE[1] * plan.members) * 1e-6
     return saved > _COMPILE_SECONDS

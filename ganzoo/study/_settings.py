@@ -116,7 +116,26 @@ def _instance_noise(field: str) -> Callable[[GANConfig, Any], GANConfig]:
 
 
 def _lr_decay(config: GANConfig, value: str) -> GANConfig:
-    return dataclasses.replace(config, lr_decay=None if value == "none" else LRDecay(kind=value))
+    """The decay's kind, keeping the final factor an ``lr_decay_final`` key set (applied first)."""
+    if value not in ("linear", "exponential", "none"):
+        raise ValueError(f"lr_decay must be linear, exponential or none, got {value!r}")
+    final = config.lr_decay.final if config.lr_decay is not None else 0.0
+    if value == "none":
+        if final != 0:
+            raise ValueError(f"lr_decay=none leaves no decay for lr_decay_final={final!r} to end at")
+        return dataclasses.replace(config, lr_decay=None)
+    if value == "exponential" and final == 0:
+        raise ValueError(
+            "lr_decay=exponential needs lr_decay_final=F with 0 < F <= 1 (the factor the learning "
+            "rates reach at the end of the run), e.g. lr_decay=exponential,lr_decay_final=0.01"
+        )
+    return dataclasses.replace(config, lr_decay=LRDecay(kind=value, final=final))
+
+
+def _lr_decay_final(config: GANConfig, value: float) -> GANConfig:
+    """The factor the decay reaches at the end (a linear decay when the setting has none yet)."""
+    kind = config.lr_decay.kind if config.lr_decay is not None else "linear"
+    return dataclasses.replace(config, lr_decay=LRDecay(kind=kind, final=value))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +173,8 @@ OVERRIDES: dict[str, Override] = {
     "r1": Override(float, "add R1(gamma=value), or set the setting's", _add_penalty(lambda v: R1(gamma=v))),
     "r2": Override(float, "add R2(gamma=value), or set the setting's", _add_penalty(lambda v: R2(gamma=v))),
     "gp": Override(float, "add GradientPenalty(weight=value), or set the setting's", _add_penalty(lambda v: GradientPenalty(weight=v))),
+    # The final factor comes before the kind, so "lr_decay=exponential,lr_decay_final=0.01" is valid.
+    "lr_decay_final": Override(float, "the factor the decay reaches at the end (default 0, linear)", _lr_decay_final),
     "lr_decay": Override(str, "linear | exponential | none", _lr_decay),
     "standardize": Override(bool, "train in the target's standard units", _field("standardize")),
     "packing": Override(int, "samples per discriminator input (PacGAN)", _field("packing")),

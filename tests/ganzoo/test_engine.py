@@ -236,6 +236,18 @@ def test_compile_pays_only_for_large_work():
     assert should_compile(with_members(1024), 2_000)
 
 
+def test_networks_with_a_wide_layer_never_compile_on_the_cpu():
+    # the compiled graph's broadcast products lose to eager BLAS on a 64 x 64 layer
+    wide = MLPSpec(width=64, depth=2)
+    plan = VanillaGAN(seeds=range(64), generator=wide, discriminator=wide, engine="fused").build(TARGET).fused.plan
+    assert not should_compile(plan, 1_000_000)
+    narrow = MLPSpec(width=32, depth=2)
+    plan = VanillaGAN(seeds=range(64), generator=narrow, discriminator=narrow, engine="fused").build(TARGET).fused.plan
+    assert should_compile(plan, 20_000)
+    cuda = Plan(plan.config, 64, ((2, 128), (1, 128), (128, 128)), plan.d_shapes, plan.dtype, torch.device("cuda"))
+    assert should_compile(cuda, 20_000)  # measured on the CPU only: the cost model decides there
+
+
 def test_default_test_runs_never_compile():
     gan = train(VanillaGAN(seeds=range(8)), 300)
     assert gan.trainer.fused is not None and not gan.trainer.fused.compiled

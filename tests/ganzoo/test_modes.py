@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evaluation import Grid, Ring
-from ganzoo import WGAN, NonSaturatingGAN
+from ganzoo import WGAN, MinimaxGAN, NonSaturatingGAN
 from ganzoo._targets import TARGET_FAMILIES, target_family
 from evaluation._literature_modes import high_quality_modes
 from ganzoo.study._mode_figures import optimal_discriminator
@@ -32,8 +32,10 @@ def test_recommended_without_a_target_is_the_unimodal_setting():
 
 
 def test_a_family_without_a_recommended_setting_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"WGAN has no recommended setting for grid targets such as 'grid'; it has one for: unimodal"):
+    with pytest.raises(ValueError, match=r"WGAN has no recommended setting for grid targets such as 'grid'; it has one for: unimodal; MinimaxGAN has one for grid \(docs/modes.md\)"):
         WGAN.recommended(seed=0, target="grid")
+    with pytest.raises(ValueError, match=r"MinimaxGAN .*: unimodal, grid; NonSaturatingGAN has one for ring \("):
+        MinimaxGAN.recommended(seed=0, target="ring")
 
 
 def test_high_quality_modes_marks_high_quality_points_only():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ganzoo import R1, VARIANTS, NonSaturatingGAN, VanillaGAN
-from ganzoo._optim import Adam, RMSprop
+from ganzoo._optim import Adam, LRDecay, RMSprop
 from ganzoo.study import OVERRIDES, Setting, Study, parse_seeds, read_toml
 
 
@@ -46,6 +46,23 @@ def test_a_named_shape_is_applied_before_width_and_depth_keys():
         assert (config.discriminator.width, config.discriminator.depth) == (64, 3)
     (setting,) = Setting.parse("nonsaturating:d_width=32,d_network=planar")
     assert (setting.config().discriminator.width, setting.config().generator.width) == (32, 16)
+
+
+def test_lr_decay_keys_set_the_kind_and_the_final_factor():
+    # exponential decay needs a final factor > 0: the key alone could only fail (it did, as LRDecay's error)
+    (setting,) = Setting.parse("lsgan:lr_decay=exponential,lr_decay_final=0.01")
+    assert setting.id == "lsgan:lr_decay_final=0.01,lr_decay=exponential"
+    assert setting.config().lr_decay == LRDecay(kind="exponential", final=0.01)
+    assert Setting.parse("lsgan:lr_decay=linear")[0].config().lr_decay == LRDecay(kind="linear", final=0.0)
+    assert Setting.parse("lsgan:lr_decay_final=0.1")[0].config().lr_decay == LRDecay(kind="linear", final=0.1)
+    with pytest.raises(ValueError, match="lr_decay=none leaves no decay for lr_decay_final=0.1"):
+        Setting.parse("lsgan:lr_decay=none,lr_decay_final=0.1")[0].config()
+    with pytest.raises(ValueError, match="lr_decay=exponential needs lr_decay_final=F"):
+        Setting.parse("lsgan:lr_decay=exponential")[0].config()
+    with pytest.raises(ValueError, match="lr_decay must be linear, exponential or none, got 'cosine'"):
+        Setting.parse("lsgan:lr_decay=cosine")[0].config()
+    with pytest.raises(ValueError, match="final must be <= 1.0, got 2.0"):
+        Setting.parse("lsgan:lr_decay_final=2")[0].config()
 
 
 def test_all_means_every_registered_variant():
