@@ -270,7 +270,7 @@ def resolve_class(name: Any, bases: tuple[type, ...]) -> type:
     module_name, qualname = name.split(":")
     if not (module_name == "ganzoo" or module_name.startswith("ganzoo.")):
         raise ValueError(f"class {name!r} is not one of ganzoo's own (only ganzoo's classes are rebuilt)")
-    candidates = [cls for cls in _subclasses(bases) if _is_ganzoo(cls)]
+    candidates = [cls for cls in subclasses(bases) if _is_ganzoo(cls)]
     for cls in candidates:
         if class_name(cls) == name:
             return cls
@@ -280,7 +280,8 @@ def resolve_class(name: Any, bases: tuple[type, ...]) -> type:
     raise ValueError(f"class {name!r} does not exist in this ganzoo (or is not a setting class)")
 
 
-def _subclasses(bases: tuple[type, ...]) -> Iterator[type]:
+def subclasses(bases: tuple[type, ...]) -> Iterator[type]:
+    """``bases`` and every class derived from them, at any depth, each once."""
     seen: set[type] = set()
     stack = list(bases)
     while stack:

@@ -97,7 +97,7 @@ class GAN:
             settings = cls.recommended_for[family]
         else:
             families = ["unimodal"] * bool(cls.recommended_settings) + list(cls.recommended_for)
-            others = sorted({v.__name__ for v in _subclasses(GAN) if family in v.recommended_for})
+            others = sorted({v.__name__ for v in _checkpoint.subclasses((GAN,)) if family in v.recommended_for})
             raise ValueError(
                 f"{cls.__name__} has no recommended setting for {family} targets such as {target!r}; "
                 f"it has one for: {', '.join(families) or 'none'}"
@@ -491,8 +491,3 @@ class GAN:
         points = torch.as_tensor(x, dtype=self.dtype, device=self.device).expand(self.members, *x.shape)
         scores = trainer.discriminator_scores(points).double().cpu().numpy()
         return scores[0] if self._single else scores
-
-
-def _subclasses(cls: type) -> list[type]:
-    """Every class derived from ``cls``, at any depth (the registered variants among them)."""
-    return [c for sub in cls.__subclasses__() for c in (sub, *_subclasses(sub))]
