@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import itertools
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -199,30 +201,36 @@ class TrainingBatches:
         # thousands of small parallel regions stall on a busy machine.
         real_view, noise_view, uniform_view = real.numpy(), noise.numpy(), uniform.numpy()
         # The noise and uniform streams fill on a worker thread while this one draws the
-        # data (the target's sample() may be user code: it runs on the caller's thread only).
-        # numpy's generators release the GIL while they fill: two cores, about half the time.
+        # data (the target's sample() may be user code: it runs on the caller's thread only),
+        # then this one helps with the members the worker has not reached: both take the next
+        # member from one counter. numpy's generators release the GIL while they fill: two
+        # cores, about half the time. (Which thread draws a member does not change its numbers.)
+        members = itertools.count()
         pending = None
         if torch.get_num_threads() > 1:
-            pending = thread_pool("noise", 1).submit(self._fill_noise, noise_view, uniform_view, chunk)
+            pending = thread_pool("noise", 1).submit(self._fill_noise, noise_view, uniform_view, chunk, members)
         for k, seed in enumerate(self.seeds):
             sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
             if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ
                 units = self.standard_units
                 sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
             real_view[k] = np.asarray(sample).reshape(CHUNK_STEPS, c, b, d)
-        if pending is None:
-            self._fill_noise(noise_view, uniform_view, chunk)
-        else:
+        self._fill_noise(noise_view, uniform_view, chunk, members)
+        if pending is not None:
             pending.result()
         real = real.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c, K, b, d)
         noise = noise.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c + 1, K, b, z)
         uniform = uniform.to(self.device).permute(1, 2, 0, 3)  # (steps, c, K, draws)
         return real, noise, uniform
 
-    def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int) -> None:
-        """Each member's noise (and penalty uniforms) of ``chunk`` into its rows of the arrays."""
+    def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int, members: Iterator[int]) -> None:
+        """The noise (and penalty uniforms) of ``chunk`` of the members that ``members``, shared
+        by the threads that fill, hands out (``next`` on an ``itertools.count`` is atomic)."""
         shape = (CHUNK_STEPS, self.n_critic + 1, self.batch_size, self.latent_dim)
-        for k, seed in enumerate(self.seeds):
+        for k in members:
+            if k >= len(self.seeds):
+                return
+            seed = self.seeds[k]
             noise[k] = numpy_rng(seed, Stream.NOISE, chunk).standard_normal(shape)
             if self.draws:
                 uniform[k] = numpy_rng(seed, Stream.PENALTY, chunk).random((CHUNK_STEPS, self.n_critic, self.draws))

@@ -22,6 +22,7 @@ from torch import Tensor
 
 from .._config import GANConfig
 from .._networks import StackedMLP
+from .._threads import thread_pool
 from ._fused import adopt
 
 try:  # numba is a dependency; without it (or where it fails to import) auto uses torch
@@ -174,7 +175,7 @@ class NumbaEngine:
             real, noise, uniform = real.permute(2, 0, 1, 3, 4), noise.permute(2, 0, 1, 3, 4), uniform.permute(2, 0, 1, 3)
             stop = min(offset + end - step, real.shape[1])
             chunk_losses = np.empty((self.members, real.shape[1], 2), g.dtype)
-            kernels.run_with_threads(
+            run_with_threads(
                 threads, g, d, ema, self.g_state, self.d_state, self.adam_steps,
                 s.g_sizes, s.d_sizes, s.codes, s.hyper, s.penalties, s.penalty_weights,
                 self._learning_rates(stop - offset), _array(real), _array(noise), _array(uniform),
@@ -233,6 +234,23 @@ class NumbaEngine:
                 state[:, slot] = value.numpy()
             self.adam_steps[:, column] = copies[-1].numpy()
         self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
+
+
+_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18)  # run_steps' arguments with a member axis first
+
+
+def run_with_threads(threads: int, *args) -> None:
+    """:func:`~ganzoo.engine._numba_kernels.run_steps`, the members split into ``threads``
+    groups, one per thread (this one and a pool's): no numba parallel pass, which took 7 s of
+    the first compile."""
+    members = args[0].shape[0]
+    threads = max(1, min(threads, members))
+    bounds = [round(i * members / threads) for i in range(threads + 1)]
+    parts = [[a[lo:hi] if i in _PER_MEMBER else a for i, a in enumerate(args)] for lo, hi in zip(bounds, bounds[1:])]
+    pending = [thread_pool("numba", threads - 1).submit(kernels.run_steps, *part) for part in parts[1:]] if threads > 1 else []
+    kernels.run_steps(*parts[0])
+    for job in pending:
+        job.result()
 
 
 def _array(tensor: Tensor) -> np.ndarray:

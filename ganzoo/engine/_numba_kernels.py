@@ -6,11 +6,11 @@ plain loops that numba compiles once per machine (``cache=True``: later processe
 machine code from disk in a fraction of a second) instead of torch graphs that are compiled
 again in every process.
 
-Layout: members are the outer loop (split over Python threads: the kernels release the GIL), and
-within a member the batch rows are the innermost axis of every activation
-(``(layers, width, rows)``), so that the loops over a batch are the vector loops (the
-reference step takes ≈ 10 µs per member on one core, ``docs/engine.md``). Members never
-meet: each computes exactly the operations of the single run with its seed, in the
+Layout: members are the outer loop (split over Python threads by ``_numba_engine``: the
+kernels release the GIL); within a member the batch rows are the innermost axis of every
+activation (``(layers, width, rows)``), so that the loops over a batch are vector loops, and
+the sums over a batch (weight gradients) run in 8 vector lanes (:func:`_lane_sums`). Members
+never meet: each computes exactly the operations of the single run with its seed, in the
 same order (numba's default ``fastmath=False`` neither reassociates sums nor fuses
 multiply-adds), so member k of an ensemble is bit for bit the single run with its seed,
 whatever K and however many threads. The parameters ``(K, P)``, the batches
@@ -28,9 +28,11 @@ from __future__ import annotations
 import math
 
 import numba as nb
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 import numpy as np
 
-from .._threads import thread_pool
 
 # The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU()'s
@@ -182,26 +184,39 @@ def _g_loss_term(loss, c, s, inv):
 # (fan_out), as the fused engine's flat rows; activations (layers + 1, width, rows).
 
 
+@intrinsic
+def _lane_sums(typingctx, x, y, blocks):
+    """The 8 sums s_j = sum_b x[8b + j] y[8b + j] over b < blocks, each in order, as one <8 x
+    float> multiply and add per block: IEEE per lane, so the bits of 8 scalar chains (which LLVM
+    does not vectorize). C-contiguous 1-d arrays of one float type only."""
+    if not (x == y and isinstance(x, types.Array) and x.ndim == 1 and x.layout == "C"):
+        return None
+    result = types.UniTuple(x.dtype, 8)
+
+    def codegen(context, builder, signature, args):
+        vector = ir.VectorType(context.get_value_type(x.dtype), 8)
+        total = cgutils.alloca_once_value(builder, ir.Constant(vector, None))  # zeros
+        data = [context.make_array(x)(context, builder, value).data for value in args[:2]]
+        with cgutils.for_range(builder, args[2]) as loop:
+            offset = builder.mul(loop.index, ir.Constant(loop.index.type, 8))
+            xs, ys = (builder.load(builder.bitcast(builder.gep(d, [offset]), vector.as_pointer()), align=1) for d in data)
+            builder.store(builder.fadd(builder.load(total), builder.fmul(xs, ys)), total)
+        sums = builder.load(total)
+        lanes = [builder.extract_element(sums, ir.Constant(ir.IntType(32), j)) for j in range(8)]
+        return context.make_tuple(builder, result, lanes)
+
+    return result(x, y, blocks), codegen
+
+
 @_inline
-def _dot(a, layer, i, b, o, rows, zero):
-    """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (``zero`` is a zero of their type,
-    as torch sums float32 in float32), as 8 interleaved partial sums combined pairwise: a fixed
-    order for every member and K, 8 independent chains instead of one waiting running sum."""
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-    n = 0
-    while n + 8 <= rows:
-        s0 += a[layer, i, n] * b[o, n]
-        s1 += a[layer, i, n + 1] * b[o, n + 1]
-        s2 += a[layer, i, n + 2] * b[o, n + 2]
-        s3 += a[layer, i, n + 3] * b[o, n + 3]
-        s4 += a[layer, i, n + 4] * b[o, n + 4]
-        s5 += a[layer, i, n + 5] * b[o, n + 5]
-        s6 += a[layer, i, n + 6] * b[o, n + 6]
-        s7 += a[layer, i, n + 7] * b[o, n + 7]
-        n += 8
-    while n < rows:
-        s0 += a[layer, i, n] * b[o, n]
-        n += 1
+def _dot(a, layer, i, b, o, rows):
+    """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (as torch sums float32 in float32),
+    as 8 interleaved partial sums combined pairwise: a fixed order for every member and K."""
+    x, y = a[layer, i], b[o]
+    blocks = rows // 8
+    s0, s1, s2, s3, s4, s5, s6, s7 = _lane_sums(x, y, blocks)
+    for n in range(8 * blocks, rows):
+        s0 += x[n] * y[n]
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
@@ -227,10 +242,10 @@ def _forward(p, sizes, offsets, act, head, acts, pre, rows):
         bias = w0 + fan_in * fan_out
         code = act if layer < layers - 1 else head
         for o in range(fan_out):
-            b = p[bias + o]
+            b, w = p[bias + o], p[w0 + o]
             for n in range(rows):
-                pre[layer, o, n] = b
-            for i in range(fan_in):
+                pre[layer, o, n] = b + acts[layer, 0, n] * w
+            for i in range(1, fan_in):
                 w = p[w0 + i * fan_out + o]
                 for n in range(rows):
                     pre[layer, o, n] += acts[layer, i, n] * w
@@ -238,7 +253,7 @@ def _forward(p, sizes, offsets, act, head, acts, pre, rows):
 
 
 @_jit
-def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_grad, zero, ones):
+def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_grad, ones):
     """Backpropagate ``dz`` (d/d output, width x rows, overwritten) through the network of
     the last :func:`_forward`: with ``want_grad`` the parameter gradients into ``grad`` (a
     network being trained needs nothing else), else d/d input into ``da`` (the generator
@@ -253,15 +268,16 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
         if want_grad:
             for i in range(fan_in):
                 for o in range(fan_out):
-                    grad[w0 + i * fan_out + o] = _dot(acts, layer, i, dz, o, rows, zero)
+                    grad[w0 + i * fan_out + o] = _dot(acts, layer, i, dz, o, rows)
             for o in range(fan_out):
-                grad[bias + o] = _dot(ones, 0, 0, dz, o, rows, zero)  # x 1 is exact: a sum
+                grad[bias + o] = _dot(ones, 0, 0, dz, o, rows)  # x 1 is exact: a sum
             if layer == 0:
                 return
         for i in range(fan_in):
+            w = p[w0 + i * fan_out]
             for n in range(rows):
-                da[i, n] = 0.0
-            for o in range(fan_out):
+                da[i, n] = 0.0 + dz[0, n] * w
+            for o in range(1, fan_out):
                 w = p[w0 + i * fan_out + o]
                 for n in range(rows):
                     da[i, n] += dz[o, n] * w
@@ -278,7 +294,7 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
 
 
 @_jit
-def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad, zero):
+def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad):
     """Add dP/dW of one penalty at the ``rows`` points in ``acts[0]`` to ``grad``."""
     layers = sizes.shape[0] - 1
     _forward(p, sizes, offsets, act, 6, acts, pre, rows)
@@ -287,18 +303,20 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
     for layer in range(layers - 1, 0, -1):
         fan_in, fan_out = sizes[layer], sizes[layer + 1]
         for i in range(fan_in):
+            w = p[offsets[layer] + i * fan_out]
             for n in range(rows):
-                u[layer - 1, i, n] = 0.0
-            for o in range(fan_out):
+                u[layer - 1, i, n] = 0.0 + u[layer, 0, n] * w
+            for o in range(1, fan_out):
                 w = p[offsets[layer] + i * fan_out + o]
                 for n in range(rows):
                     u[layer - 1, i, n] += u[layer, o, n] * w
             _times_slope(act, u[layer - 1], u[layer - 1], i, pre, acts, layer - 1, rows)
     dim, width = sizes[0], sizes[1]
     for i in range(dim):  # g, into rho
+        w = p[offsets[0] + i * width]
         for n in range(rows):
-            rho[i, n] = 0.0
-        for o in range(width):
+            rho[i, n] = 0.0 + u[0, 0, n] * w
+        for o in range(1, width):
             w = p[offsets[0] + i * width + o]
             for n in range(rows):
                 rho[i, n] += u[0, o, n] * w
@@ -322,12 +340,13 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
         w0 = offsets[layer]
         for i in range(fan_in):
             for o in range(fan_out):
-                grad[w0 + i * fan_out + o] += _dot(u, layer, o, rho, i, rows, zero)
+                grad[w0 + i * fan_out + o] += _dot(u, layer, o, rho, i, rows)
         if layer < layers - 1:  # rho_{l+1} = m_l * (rho_l W_l)
             for o in range(fan_out):
+                w = p[w0 + o]
                 for n in range(rows):
-                    rho_next[o, n] = 0.0
-                for i in range(fan_in):
+                    rho_next[o, n] = 0.0 + rho[0, n] * w
+                for i in range(1, fan_in):
                     w = p[w0 + i * fan_out + o]
                     for n in range(rows):
                         rho_next[o, n] += rho[i, n] * w
@@ -405,20 +424,16 @@ def _run_member(
     g_layers, d_layers = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1
     g_offsets, d_offsets = _offsets(g_sizes), _offsets(d_sizes)
     dtype = g.dtype
-    zero = np.zeros(1, dtype)[0]  # a zero of the parameters' float type: sums in their precision
     ones = np.ones((1, 1, 2 * batch), dtype)  # bias gradients as dot products with ones
     g_acts = np.zeros((g_layers + 1, width, batch), dtype)
     g_pre = np.zeros((g_layers, width, batch), dtype)
     d_acts = np.zeros((d_layers + 1, width, 2 * batch), dtype)
     d_pre = np.zeros((d_layers, width, 2 * batch), dtype)
-    dz = np.zeros((width, 2 * batch), dtype)
-    da = np.zeros((width, 2 * batch), dtype)
+    dz, da = np.zeros((width, 2 * batch), dtype), np.zeros((width, 2 * batch), dtype)
     u = np.zeros((d_layers, width, 2 * batch), dtype)
     rho_next = np.zeros((width, 2 * batch), dtype)
-    g_grad = np.zeros_like(g)
-    d_grad = np.zeros_like(d)
-    inv = 1.0 / batch
-    clip = hyper[9]
+    g_grad, d_grad = np.zeros_like(g), np.zeros_like(d)
+    inv, clip = 1.0 / batch, hyper[9]
     for step in range(start, stop):
         g_lr, d_lr = lrs[step - start, 0], lrs[step - start, 1]
         for critic in range(n_critic):
@@ -437,7 +452,7 @@ def _run_member(
                 total += value
                 dz[0, n] = slope
             losses[step, 0] = total
-            _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, zero, ones)
+            _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, ones)
             for q in range(penalties.shape[0]):
                 kind, offset = penalties[q, 0], penalties[q, 2]
                 for j in range(dim):
@@ -450,7 +465,7 @@ def _run_member(
                             d_acts[0, j, n] = x_real if kind == 1 else x_fake
                 _penalty_grads(
                     d, d_sizes, d_offsets, d_act, batch, kind, penalty_weights[q], penalties[q, 1] == 1,
-                    d_acts, d_pre, u, dz, rho_next, d_grad, zero,
+                    d_acts, d_pre, u, dz, rho_next, d_grad,
                 )  # fmt: skip
             adam_steps[1] += 1.0
             _update(d_opt, hyper[6:9], d, d_grad, d_state, adam_steps[1], d_lr)
@@ -471,11 +486,11 @@ def _run_member(
             total += value
             dz[0, n] = slope
         losses[step, 1] = total
-        _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad, False, zero, ones)
+        _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad, False, ones)
         for j in range(dim):  # d/d fake sample: the generator's output gradient
             for n in range(batch):
                 dz[j, n] = da[j, n]
-        _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, True, zero, ones)
+        _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, True, ones)
         adam_steps[0] += 1.0
         _update(g_opt, hyper[3:6], g, g_grad, g_state, adam_steps[0], g_lr)
         if use_ema:
@@ -483,18 +498,3 @@ def _run_member(
             for j in range(g.shape[0]):
                 ema[j] += weight * (g[j] - ema[j])
 
-
-_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18)  # run_steps' arguments with a member axis first
-
-
-def run_with_threads(threads: int, *args) -> None:
-    """:func:`run_steps`, the members split into ``threads`` groups, one per thread (this one
-    and a pool's): no numba parallel pass, which took 7 s of the first compile."""
-    members = args[0].shape[0]
-    threads = max(1, min(threads, members))
-    bounds = [round(i * members / threads) for i in range(threads + 1)]
-    parts = [[a[lo:hi] if i in _PER_MEMBER else a for i, a in enumerate(args)] for lo, hi in zip(bounds, bounds[1:])]
-    pending = [thread_pool("numba", threads - 1).submit(run_steps, *part) for part in parts[1:]] if threads > 1 else []
-    run_steps(*parts[0])
-    for job in pending:
-        job.result()

@@ -521,7 +521,10 @@ def test_checkpoints_written_before_the_modules_moved_still_load_and_resume(tmp_
     what the runs sampled then."""
     vanilla = GAN.load(DATA / "vanilla-autograd-r1.pt", engine="autograd")
     assert type(vanilla).__name__ == "VanillaGAN" and vanilla.trainer.step_count == 30
-    np.testing.assert_array_equal(vanilla.sample(50, seed=2), np.load(DATA / "vanilla-autograd-r1-sample.npy"))
+    # float32 rounding apart: torch's kernels on another CPU (AVX-512 against the AVX2 machine
+    # that wrote the files) may round the last bit of a product differently; atol for outputs near 0
+    same = dict(rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(vanilla.sample(50, seed=2), np.load(DATA / "vanilla-autograd-r1-sample.npy"), **same)
     recorded = checkpoint.read(DATA / "wgan-gp-interrupted.pt")
     assert recorded["variant"]["class"] == "ganzoo.variants.wgan_gp:WGANGP"  # a module that no longer exists
     assert recorded["config_spec"]["fields"]["loss"]["__class__"] == "ganzoo.losses.wasserstein:WassersteinLoss"
@@ -531,4 +534,4 @@ def test_checkpoints_written_before_the_modules_moved_still_load_and_resume(tmp_
     assert type(gan) is WGANGP and gan.trainer.step_count == 20
     gan.resume(progress=False)
     assert gan.trainer.step_count == 40
-    np.testing.assert_array_equal(gan.sample(50, seed=2), np.load(DATA / "wgan-gp-interrupted-final-sample.npy"))
+    np.testing.assert_allclose(gan.sample(50, seed=2), np.load(DATA / "wgan-gp-interrupted-final-sample.npy"), **same)
