@@ -21,6 +21,7 @@ import torch
 from ._autograd_step import AutogradStep
 from ._config import GANConfig
 from ._history import History, Snapshots
+from ._malloc import fix_mmap_threshold
 from ._member_reports import member_reports
 from ._networks import StackedMLP, build_ensemble, evaluating, member_groups
 from ._paper_networks import StackedBatchNormMLP
@@ -229,6 +230,7 @@ class Trainer:
         engine's eager/compiled mode, where it is not forced, instead of deciding it from
         ``steps`` (eager and compiled agree only to rounding; see :meth:`ganzoo.GAN.resume`).
         """
+        fix_mmap_threshold()  # the temporaries of training and checks go back to the system (_malloc.py)
         eval_noise = torch.as_tensor(
             standard_normal(self.seeds, Stream.EVALUATION, (eval_samples, self.config.latent_dim)),
             dtype=self.dtype,

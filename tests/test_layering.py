@@ -19,7 +19,7 @@ MAX_LINES = 500
 # the layers below, never from above. The first matching prefix wins.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("evaluation",),
-    ("ganzoo._validation", "ganzoo._version", "ganzoo._progress", "ganzoo._torch_compat", "ganzoo._threads",
+    ("ganzoo._validation", "ganzoo._version", "ganzoo._progress", "ganzoo._torch_compat", "ganzoo._threads", "ganzoo._malloc",
      "ganzoo._manifest"),
     ("ganzoo.losses", "ganzoo._penalties", "ganzoo.remedies", "ganzoo._networks", "ganzoo._paper_networks", "ganzoo._optim", "ganzoo._streams",
      "ganzoo._history", "ganzoo._checkpoint", "ganzoo._reference", "ganzoo._targets", "ganzoo._plots",
