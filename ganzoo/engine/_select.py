@@ -12,12 +12,12 @@ from ._support import unsupported_features
 
 ENGINES = ("auto", "autograd", "fused", "fused-eager", "fused-compiled", "numba")
 
-NUMBA_MAX_WIDTH = 32
+NUMBA_MAX_WIDTH = 64
 """The widest hidden layer for which ``"auto"`` picks the numba engine: its loops beat
-torch's per-operation overhead on narrow networks (width 16: 11 µs against 330 µs per step
-for one run), while BLAS wins on wide ones (width 64: 246 against 127 µs per run·step at
-64 members; width 512: 14.6 against 3.6 ms). Measured on this project's 2-core machines,
-docs/engine.md."""
+torch's per-operation overhead on narrow networks, while BLAS wins on wide ones (2 hidden
+layers, warm µs per run·step, numba against torch eager: width 64, 285 against 334-353 for
+one run and 152-167 against 268-279 at 64 members; width 128, 1,111 against 545 for one
+run). Measured on this project's 2-core machines, docs/engine.md's width table."""
 
 
 def _narrow(config) -> bool:
