@@ -276,7 +276,7 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
         for i in range(fan_in):
             w = p[w0 + i * fan_out]
             for n in range(rows):
-                da[i, n] = 0.0 + dz[0, n] * w
+                da[i, n] = 0.0 + dz[0, n] * w  # the bits of zeroing, then adding
             for o in range(1, fan_out):
                 w = p[w0 + i * fan_out + o]
                 for n in range(rows):
