@@ -224,8 +224,9 @@ class TrainingBatches:
         return real, noise, uniform
 
     def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int, members: Iterator[int]) -> None:
-        """The noise (and penalty uniforms) of ``chunk`` of the members that ``members``, shared
-        by the threads that fill, hands out (``next`` on an ``itertools.count`` is atomic)."""
+        """Fill the noise (and penalty uniforms) of ``chunk`` for each member index that
+        ``members`` hands out, until the indices pass the last member: one ``itertools.count``
+        shared by the threads that fill (its ``next`` is atomic), so each member is drawn once."""
         shape = (CHUNK_STEPS, self.n_critic + 1, self.batch_size, self.latent_dim)
         for k in members:
             if k >= len(self.seeds):
