@@ -13,8 +13,8 @@ glibc 2.36): 20,000 steps 1,264 MiB with glibc's rule, 928 MiB with the threshol
 128 KiB; 8,000 steps 1,019 MiB, 789 MiB at 128 KiB or at :data:`THRESHOLD`, 809 MiB at
 4 MiB; fit times within the runs' noise. Only memory is affected, never a result.
 
-A process that sets any of glibc's ``MALLOC_*`` tunables in its environment keeps its own
-settings: then nothing is changed.
+A process that sets one of glibc's malloc tunables in its environment (:data:`USER_TUNABLES`)
+keeps its own settings: then nothing is changed.
 """
 
 from __future__ import annotations
