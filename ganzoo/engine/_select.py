@@ -16,7 +16,7 @@ NUMBA_MAX_WIDTH = 64
 """The widest hidden layer for which ``"auto"`` picks the numba engine: its loops beat
 torch's per-operation overhead on narrow networks, while BLAS wins on wide ones (2 hidden
 layers, warm µs per run·step, numba against torch eager: width 64, 285 against 334-353 for
-one run and 152-167 against 268-279 at 64 members; width 128, 1,111 against 545 for one
+one run and 152-167 against 268-279 at 64 members; width 128, 1,030 against 503 for one
 run). Measured on this project's 2-core machines, docs/engine.md's width table."""
 
 
