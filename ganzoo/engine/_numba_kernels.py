@@ -1,26 +1,22 @@
 """The numba kernels of the ``"numba"`` engine: a whole chunk of fused GAN steps per call.
 
-The same hand-derived forward, backward, penalty and optimizer steps as the torch fused
-engine (``_layers.py``, ``_rules.py``; formulas there and in ``docs/engine.md``), written as
-plain loops that numba compiles once per machine (``cache=True``: later processes load the
-machine code from disk in a fraction of a second) instead of torch graphs that are compiled
-again in every process.
+The hand-derived forward, backward, penalty and optimizer steps of the torch fused engine
+(``_layers.py``, ``_rules.py``; formulas there and in ``docs/engine.md``) as plain loops that
+numba compiles once per machine (``cache=True``: later processes load the machine code from
+disk in a fraction of a second), not torch graphs compiled again in every process.
 
-Layout: members are the outer loop (split over Python threads by ``_numba_engine``: the
-kernels release the GIL); within a member the batch rows are the innermost axis of every
-activation (``(layers, width, rows)``), so that the loops over a batch are vector loops, and
-the sums over a batch (weight gradients) run in 8 vector lanes (:func:`_lane_sums`). Members
-never meet: each computes exactly the operations of the single run with its seed, in the
-same order (numba's default ``fastmath=False`` neither reassociates sums nor fuses
-multiply-adds), so member k of an ensemble is bit for bit the single run with its seed,
-whatever K and however many threads. The parameters ``(K, P)``, the batches
-``(K, steps, n_critic, B, dim)`` and the optimizer state ``(K, slots, P)`` are the torch
-tensors' own memory, member-major, shared without a copy.
+Layout: members are the outer loop (split over Python threads by ``_numba_engine``; the kernels
+release the GIL); within a member the batch rows are the innermost axis of every activation
+(``(layers, width, rows)``), so the loops over a batch are vector loops and the sums over a
+batch run in 8 vector lanes (:func:`_lane_sums`). Each member computes exactly the operations
+of the single run with its seed, in the same order (numba's default ``fastmath=False`` neither
+reassociates sums nor fuses multiply-adds): member k is bit for bit that run, whatever K and
+however many threads. Parameters ``(K, P)``, batches ``(K, steps, n_critic, B, dim)`` and
+optimizer state ``(K, slots, P)`` are the torch tensors' own memory, member-major, not copied.
 
-Every setting is data (integer codes and parameter arrays, see the ``*_CODES`` tables of
-``_numba_engine.py``), so one compiled kernel per float type serves every loss, activation,
-optimizer and penalty. All jitted code lives in this one file: numba's on-disk cache is
-invalidated by changes to the file of the cached function only.
+Every setting is data (the ``*_CODES`` tables of ``_numba_engine.py``), so one compiled kernel
+per float type serves every loss, activation, optimizer and penalty. All jitted code lives in
+this one file: numba's on-disk cache is invalidated by changes to the cached function's file only.
 """
 
 from __future__ import annotations
@@ -44,7 +40,6 @@ _jit = nb.njit(cache=True, nogil=True)
 _inline = nb.njit(cache=True, nogil=True, inline="always")
 
 
-# --------------------------------------------------------------------------------------
 # Elementwise rules (scalars)
 
 
@@ -179,7 +174,6 @@ def _g_loss_term(loss, c, s, inv):
     return 0.5 * inv * (s - c) ** 2, inv * (s - c)
 
 
-# --------------------------------------------------------------------------------------
 # One member's MLP, parameters (P,): per layer W (fan_in x fan_out, row major) then b
 # (fan_out), as the fused engine's flat rows; activations (layers + 1, width, rows).
 
@@ -201,11 +195,25 @@ def _lane_sums(typingctx, x, y, blocks):
             offset = builder.mul(loop.index, ir.Constant(loop.index.type, 8))
             xs, ys = (builder.load(builder.bitcast(builder.gep(d, [offset]), vector.as_pointer()), align=1) for d in data)
             builder.store(builder.fadd(builder.load(total), builder.fmul(xs, ys)), total)
-        sums = builder.load(total)
-        lanes = [builder.extract_element(sums, ir.Constant(ir.IntType(32), j)) for j in range(8)]
+        lanes = [builder.extract_element(builder.load(total), ir.Constant(ir.IntType(32), j)) for j in range(8)]
         return context.make_tuple(builder, result, lanes)
 
     return result(x, y, blocks), codegen
+
+
+@intrinsic
+def _borrow(typingctx, array):
+    """``array`` without its owner (NRT meminfo): every call and view that takes it then skips
+    numba's atomic reference counts, which took a third of a step (and contend between threads
+    on shared arrays). Only for a function's own arguments: the caller keeps them alive."""
+    if not isinstance(array, types.Array):
+        return None
+
+    def codegen(context, builder, signature, args):  # the struct with null meminfo and parent
+        meminfo, parent = (ir.Constant(args[0].type.elements[field], None) for field in (0, 1))
+        return builder.insert_value(builder.insert_value(args[0], meminfo, 0), parent, 1)
+
+    return array(array), codegen
 
 
 @_inline
@@ -220,14 +228,24 @@ def _dot(a, layer, i, b, o, rows):
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
+@_inline
+def _back_through_weights(p, w0, fan_in, fan_out, x, y, i, rows):
+    """y[i, :] = 0.0 + sum_o x[o, :] W[i, o], in the order of o (adding to 0.0: the bits of zeroing,
+    then adding): a gradient back through the layer."""
+    w = p[w0 + i * fan_out]
+    for n in range(rows):
+        y[i, n] = 0.0 + x[0, n] * w
+    for o in range(1, fan_out):
+        w = p[w0 + i * fan_out + o]
+        for n in range(rows):
+            y[i, n] += x[o, n] * w
+
+
 @_jit
 def _offsets(sizes):
-    layers = sizes.shape[0] - 1
-    offsets = np.empty(layers, np.int64)
-    offset = 0
-    for layer in range(layers):
-        offsets[layer] = offset
-        offset += sizes[layer] * sizes[layer + 1] + sizes[layer + 1]
+    offsets = np.zeros(sizes.shape[0] - 1, np.int64)
+    for layer in range(1, offsets.shape[0]):
+        offsets[layer] = offsets[layer - 1] + (sizes[layer - 1] + 1) * sizes[layer]
     return offsets
 
 
@@ -238,11 +256,9 @@ def _forward(p, sizes, offsets, act, head, acts, pre, rows):
     layers = sizes.shape[0] - 1
     for layer in range(layers):
         fan_in, fan_out = sizes[layer], sizes[layer + 1]
-        w0 = offsets[layer]
-        bias = w0 + fan_in * fan_out
-        code = act if layer < layers - 1 else head
+        w0, code = offsets[layer], act if layer < layers - 1 else head
         for o in range(fan_out):
-            b, w = p[bias + o], p[w0 + o]
+            b, w = p[w0 + fan_in * fan_out + o], p[w0 + o]
             for n in range(rows):
                 pre[layer, o, n] = b + acts[layer, 0, n] * w
             for i in range(1, fan_in):
@@ -274,20 +290,13 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
             if layer == 0:
                 return
         for i in range(fan_in):
-            w = p[w0 + i * fan_out]
-            for n in range(rows):
-                da[i, n] = 0.0 + dz[0, n] * w  # the bits of zeroing, then adding
-            for o in range(1, fan_out):
-                w = p[w0 + i * fan_out + o]
-                for n in range(rows):
-                    da[i, n] += dz[o, n] * w
+            _back_through_weights(p, w0, fan_in, fan_out, dz, da, i, rows)
         if layer == 0:
             return
         for i in range(fan_in):  # through the activation of the layer below
             _times_slope(act, da, dz, i, pre, acts, layer - 1, rows)
 
 
-# --------------------------------------------------------------------------------------
 # Penalties on a piecewise-linear, identity-head critic: with u_l = dD/dz_l and the input
 # gradient g at M points, dP/dW_l = sum_n rho_l,n^T u_l,n with rho_0 = dP/dg and
 # rho_{l+1} = m_l * (rho_l W_l) (see the torch rule tables, _rules.py).
@@ -303,23 +312,11 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
     for layer in range(layers - 1, 0, -1):
         fan_in, fan_out = sizes[layer], sizes[layer + 1]
         for i in range(fan_in):
-            w = p[offsets[layer] + i * fan_out]
-            for n in range(rows):
-                u[layer - 1, i, n] = 0.0 + u[layer, 0, n] * w
-            for o in range(1, fan_out):
-                w = p[offsets[layer] + i * fan_out + o]
-                for n in range(rows):
-                    u[layer - 1, i, n] += u[layer, o, n] * w
+            _back_through_weights(p, offsets[layer], fan_in, fan_out, u[layer], u[layer - 1], i, rows)
             _times_slope(act, u[layer - 1], u[layer - 1], i, pre, acts, layer - 1, rows)
     dim, width = sizes[0], sizes[1]
     for i in range(dim):  # g, into rho
-        w = p[offsets[0] + i * width]
-        for n in range(rows):
-            rho[i, n] = 0.0 + u[0, 0, n] * w
-        for o in range(1, width):
-            w = p[offsets[0] + i * width + o]
-            for n in range(rows):
-                rho[i, n] += u[0, o, n] * w
+        _back_through_weights(p, offsets[0], dim, width, u[0], rho, i, rows)
     scale = 1.0 / rows
     for n in range(rows):  # rho_0 = dP/dg at each point
         if kind == 0:  # gradient penalty: 2 lambda / M (|g| - 1) g / |g|
@@ -354,7 +351,6 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
                 _times_slope(act, rho_next, rho, o, pre, acts, layer, rows)
 
 
-# --------------------------------------------------------------------------------------
 # Optimizers on one member's parameters (P,); state (slots, P); Adam's step count.
 
 
@@ -386,10 +382,6 @@ def _update(code, hyper, p, grad, state, t, lr):
             p[j] -= lr * g
 
 
-# --------------------------------------------------------------------------------------
-# A chunk of generator steps
-
-
 @_jit
 def run_steps(
     g, d, ema, g_state, d_state, adam_steps,  # (K, P) parameters, (K, slots, P) states, (K, 2): updated
@@ -408,31 +400,39 @@ def run_steps(
         _run_member(
             g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
             penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],
+            _workspace(g[k], d[k], g_sizes, d_sizes, real.shape[3]),
         )  # fmt: skip
+
+
+@_jit
+def _workspace(g, d, g_sizes, d_sizes, batch):
+    """One member's scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients, offsets."""
+    width = max(g_sizes.max(), d_sizes.max())
+    g_layers, d_layers, dtype = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1, g.dtype
+    return (
+        np.ones((1, 1, 2 * batch), dtype), np.zeros((g_layers + 1, width, batch), dtype), np.zeros((g_layers, width, batch), dtype),
+        np.zeros((d_layers + 1, width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
+        np.zeros((width, 2 * batch), dtype), np.zeros((width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
+        np.zeros((width, 2 * batch), dtype), np.zeros_like(g), np.zeros_like(d), _offsets(g_sizes), _offsets(d_sizes),
+    )  # fmt: skip
 
 
 @_jit
 def _run_member(
     g, d, ema, g_state, d_state, adam_steps, g_sizes, d_sizes, codes, hyper,
-    penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses,
+    penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses, workspace,
 ):  # fmt: skip
-    g_act, g_head, d_act, d_head, loss, g_opt, d_opt, n_critic, use_ema = (
-        codes[0], codes[1], codes[2], codes[3], codes[4], codes[5], codes[6], codes[7], codes[8],
-    )  # fmt: skip
+    # Every array borrowed (the caller keeps them alive): no atomic reference counts below.
+    g, d, ema, g_state, d_state, adam_steps, g_sizes = _borrow(g), _borrow(d), _borrow(ema), _borrow(g_state), _borrow(d_state), _borrow(adam_steps), _borrow(g_sizes)
+    d_sizes, hyper, penalties, penalty_weights, lrs, real = _borrow(d_sizes), _borrow(hyper), _borrow(penalties), _borrow(penalty_weights), _borrow(lrs), _borrow(real)
+    noise, uniform, losses = _borrow(noise), _borrow(uniform), _borrow(losses)
+    ones, g_acts, g_pre, d_acts, d_pre, dz, da, u, rho_next, g_grad, d_grad, g_offsets, d_offsets = workspace
+    ones, g_acts, g_pre, d_acts, d_pre, dz, da = _borrow(ones), _borrow(g_acts), _borrow(g_pre), _borrow(d_acts), _borrow(d_pre), _borrow(dz), _borrow(da)
+    u, rho_next, g_grad, d_grad, g_offsets, d_offsets = _borrow(u), _borrow(rho_next), _borrow(g_grad), _borrow(d_grad), _borrow(g_offsets), _borrow(d_offsets)
+    g_act, g_head, d_act, d_head, loss = codes[0], codes[1], codes[2], codes[3], codes[4]
+    g_opt, d_opt, n_critic, use_ema = codes[5], codes[6], codes[7], codes[8]
     batch, dim, latent = real.shape[2], real.shape[3], noise.shape[3]
-    width = max(g_sizes.max(), d_sizes.max())
     g_layers, d_layers = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1
-    g_offsets, d_offsets = _offsets(g_sizes), _offsets(d_sizes)
-    dtype = g.dtype
-    ones = np.ones((1, 1, 2 * batch), dtype)  # bias gradients as dot products with ones
-    g_acts = np.zeros((g_layers + 1, width, batch), dtype)
-    g_pre = np.zeros((g_layers, width, batch), dtype)
-    d_acts = np.zeros((d_layers + 1, width, 2 * batch), dtype)
-    d_pre = np.zeros((d_layers, width, 2 * batch), dtype)
-    dz, da = np.zeros((width, 2 * batch), dtype), np.zeros((width, 2 * batch), dtype)
-    u = np.zeros((d_layers, width, 2 * batch), dtype)
-    rho_next = np.zeros((width, 2 * batch), dtype)
-    g_grad, d_grad = np.zeros_like(g), np.zeros_like(d)
     inv, clip = 1.0 / batch, hyper[9]
     for step in range(start, stop):
         g_lr, d_lr = lrs[step - start, 0], lrs[step - start, 1]

@@ -48,3 +48,21 @@ def test_the_lane_sums_refuse_arrays_that_are_not_contiguous():
     a = np.ones((2, 3, 16), np.float32)[:, :, ::2]  # rows with a stride: no vector loads
     with pytest.raises(numba.core.errors.TypingError):
         kernels._dot(a, 0, 0, np.ones((1, 8), np.float32)[:, :], 0, 8)
+
+
+@numba.njit
+def _write_through_borrowed(a):
+    b = kernels._borrow(a)
+    b[1, 2] = 7.0
+    return b[1].sum(), b.shape, b.strides
+
+
+def test_a_borrowed_array_is_the_same_memory_without_an_owner():
+    a = np.zeros((3, 4))
+    total, shape, strides = _write_through_borrowed(a)
+    assert a[1, 2] == 7.0 and total == 7.0 and shape == a.shape and strides == a.strides
+
+
+def test_only_arrays_can_be_borrowed():
+    with pytest.raises(numba.core.errors.TypingError):
+        numba.njit(lambda x: kernels._borrow(x))(1.0)
