@@ -53,6 +53,16 @@ def torch_generator(seed: int, stream: Stream) -> torch.Generator:
     return torch.Generator().manual_seed(int(state) & (2**63 - 1))
 
 
+def pcg64_words(seed: int, stream: Stream, *keys: int) -> np.ndarray:
+    """The PCG64 state of :func:`numpy_rng` ``(seed, stream, *keys)`` as four uint64 words,
+    ``(hi(state), lo(state), hi(inc), lo(inc))``: what the numba kernels draw from
+    (``ganzoo.engine._numba_random``), continuing exactly where numpy would."""
+    state = numpy_rng(seed, stream, *keys).bit_generator.state["state"]
+    mask = (1 << 64) - 1
+    words = (state["state"] >> 64, state["state"] & mask, state["inc"] >> 64, state["inc"] & mask)
+    return np.array(words, dtype=np.uint64)
+
+
 def standard_normal(seeds: list[int], stream: Stream, shape: tuple[int, ...], *keys: int) -> np.ndarray:
     """Standard normal noise of ``shape`` per run, stacked to ``(len(seeds), *shape)``."""
     return np.stack([numpy_rng(seed, stream, *keys).standard_normal(shape) for seed in seeds])
@@ -184,11 +194,15 @@ class TrainingBatches:
         self.draws = draws
         self.device = device
         self.dtype = dtype
-        self._chunk_index = -1
-        self._chunk: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self._chunk_index: tuple[int, bool] | None = None  # (chunk, with noise) of the chunk held
+        self._chunk: tuple | None = None
 
-    def _draw_chunk(self, chunk: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def _draw_chunk(self, chunk: int, noise: bool) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         b, c, d, z = self.batch_size, self.n_critic, self.target.dim, self.latent_dim
+        if not noise:  # the real batches only: the caller draws the noise from stream_words()
+            real = torch.empty(len(self.seeds), CHUNK_STEPS, c, b, d, dtype=self.dtype)
+            self._fill_real(real.numpy(), chunk)
+            return real.to(self.device).permute(1, 2, 0, 3, 4), None, None
         # Filled one member at a time, each member's draws stored contiguously (member-major)
         # and served as step-major views: the peak is the chunk plus one member's draws, and
         # every copy is contiguous. (Stacking all members' float64 draws and transposing held
@@ -209,12 +223,7 @@ class TrainingBatches:
         pending = None
         if torch.get_num_threads() > 1:
             pending = thread_pool("noise", 1).submit(self._fill_noise, noise_view, uniform_view, chunk, members)
-        for k, seed in enumerate(self.seeds):
-            sample = self.target.sample(CHUNK_STEPS * c * b, numpy_rng(seed, Stream.DATA, chunk))
-            if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ
-                units = self.standard_units
-                sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
-            real_view[k] = np.asarray(sample).reshape(CHUNK_STEPS, c, b, d)
+        self._fill_real(real_view, chunk)
         self._fill_noise(noise_view, uniform_view, chunk, members)
         if pending is not None:
             pending.result()
@@ -222,6 +231,23 @@ class TrainingBatches:
         noise = noise.to(self.device).permute(1, 2, 0, 3, 4)  # (steps, c + 1, K, b, z)
         uniform = uniform.to(self.device).permute(1, 2, 0, 3)  # (steps, c, K, draws)
         return real, noise, uniform
+
+    def _fill_real(self, real: np.ndarray, chunk: int) -> None:
+        """Each member's real batches of ``chunk`` from the target's sampler, on this thread."""
+        shape = real.shape[1:]
+        for k, seed in enumerate(self.seeds):
+            sample = self.target.sample(math.prod(shape) // self.target.dim, numpy_rng(seed, Stream.DATA, chunk))
+            if self.standard_units is not None:  # in float64, before the cast: (x - μ) / σ
+                units = self.standard_units
+                sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
+            real[k] = np.asarray(sample).reshape(shape)
+
+    def stream_words(self, chunk: int, *streams: Stream) -> tuple[np.ndarray, ...]:
+        """The PCG64 words (:func:`pcg64_words`) of every member's ``streams`` at the start of
+        ``chunk``, ``(K, 4)`` each: a kernel that draws from them in the fill order of
+        :meth:`chunk`'s noise ``(steps, n_critic + 1, batch, latent_dim)``, uniform
+        ``(steps, n_critic, draws)`` (or real, for a normal target) arrays gets exactly their numbers."""
+        return tuple(np.stack([pcg64_words(seed, stream, chunk) for seed in self.seeds]) for stream in streams)
 
     def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int, members: Iterator[int]) -> None:
         """Fill the noise (and penalty uniforms) of ``chunk`` for each member index that
@@ -239,15 +265,17 @@ class TrainingBatches:
     def retarget(self, target) -> None:
         """Draw real batches from ``target`` from now on (the next chunk is drawn anew)."""
         self.target = target
-        self._chunk_index, self._chunk = -1, None
+        self._chunk_index, self._chunk = None, None
 
-    def chunk(self, step: int) -> Chunk:
-        """The :class:`Chunk` holding ``step``, with the step's index in it."""
+    def chunk(self, step: int, *, noise: bool = True) -> Chunk:
+        """The :class:`Chunk` holding ``step``, with the step's index in it; with
+        ``noise=False`` its noise and uniform numbers are None (not drawn: see
+        :meth:`stream_words`)."""
         chunk, offset = divmod(step, CHUNK_STEPS)
-        if chunk != self._chunk_index:
+        if (chunk, noise) != self._chunk_index:
             self._chunk = None  # freed before the next is drawn: one chunk in memory, not two
-            self._chunk = self._draw_chunk(chunk)
-            self._chunk_index = chunk
+            self._chunk = self._draw_chunk(chunk, noise)
+            self._chunk_index = (chunk, noise)
         return Chunk(offset, *self._chunk)  # type: ignore[misc]
 
     def batches(self, step: int) -> StepBatches:

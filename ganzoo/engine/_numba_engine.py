@@ -20,13 +20,17 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from evaluation import Gaussian
+
 from .._config import GANConfig
 from .._networks import StackedMLP
+from .._streams import CHUNK_STEPS, Stream, TrainingBatches
 from .._threads import thread_pool
 from ._fused import adopt
 
 try:  # numba is a dependency; without it (or where it fails to import) auto uses torch
     from . import _numba_kernels as kernels
+    from ._numba_kernels import skip_doubles, skip_normals
 except ImportError as error:  # pragma: no cover - depends on the installation
     kernels = None
     IMPORT_ERROR = f"numba cannot be imported ({error})"
@@ -148,6 +152,7 @@ class NumbaEngine:
         self.adam_steps = np.zeros((members, 2), np.float64)  # the two optimizers' step counts
         self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
         self._schedulers = schedulers
+        self._words: tuple[int, np.ndarray, np.ndarray] | None = None  # (step they are at, noise, penalty)
 
     @property
     def members(self) -> int:
@@ -161,7 +166,11 @@ class NumbaEngine:
     ) -> tuple[Tensor, Tensor]:
         """Train ``count`` generator steps from ``first_step`` on ``batches`` (a ``TrainingBatches``),
         one kernel call per chunk; steps the learning-rate schedulers; returns the losses,
-        ``(count, K)`` each, as the trainer's dtype."""
+        ``(count, K)`` each, as the trainer's dtype.
+
+        From a ``TrainingBatches`` only the real batches are taken: the kernels draw the noise
+        and penalty numbers themselves from each member's PCG64 streams, the same numbers
+        (``_numba_random.py``), on the kernel's threads and with no array in between."""
         g_flat, d_flat, ema_flat = self.buffers
         g, d = g_flat.numpy(), d_flat.numpy()  # views: the kernels write the modules' weights
         ema = ema_flat.numpy() if ema_flat is not None else np.zeros((self.members, 0), g.dtype)
@@ -170,22 +179,61 @@ class NumbaEngine:
         threads = max(1, min(torch.get_num_threads(), self.members))
         step, end = first_step, first_step + count
         while step < end:
-            offset, real, noise, uniform = batches.chunk(step)
-            # The chunk's member-major storage (TrainingBatches draws it so), without a copy.
-            real, noise, uniform = real.permute(2, 0, 1, 3, 4), noise.permute(2, 0, 1, 3, 4), uniform.permute(2, 0, 1, 3)
-            stop = min(offset + end - step, real.shape[1])
-            chunk_losses = np.empty((self.members, real.shape[1], 2), g.dtype)
+            none = np.zeros((self.members, 0), np.uint64)
+            normal = _normal_parameters(batches)
+            if normal is not None:  # everything drawn in the kernels
+                offset = step % CHUNK_STEPS
+                noise_words, penalty_words, data_words = self._stream_words(batches, step, data=True)
+                b = batches
+                real = np.zeros((self.members, 0, 0, b.batch_size, b.target.dim), g.dtype)
+            elif isinstance(batches, TrainingBatches):  # the real rows from the target's sampler
+                offset, real, _, _ = batches.chunk(step, noise=False)
+                (noise_words, penalty_words), data_words = self._stream_words(batches, step, data=False), none
+            else:  # one step's given batches (step())
+                offset, real, noise, uniform = batches.chunk(step)
+                noise, uniform = _array(noise.permute(2, 0, 1, 3, 4)), _array(uniform.permute(2, 0, 1, 3))
+                noise_words = penalty_words = data_words = none
+            if normal is not None or isinstance(batches, TrainingBatches):
+                noise = np.zeros((self.members, 0, 0, 0, batches.latent_dim), g.dtype)  # the shape says the latent size
+                uniform = np.zeros((self.members, 0, 0, batches.draws), g.dtype)
+            if not isinstance(real, np.ndarray):  # the chunk's member-major storage, without a copy
+                real = _array(real.permute(2, 0, 1, 3, 4))
+            stop = min(offset + end - step, CHUNK_STEPS if normal is not None else real.shape[1])
+            chunk_losses = np.empty((self.members, stop, 2), g.dtype)
             run_with_threads(
                 threads, g, d, ema, self.g_state, self.d_state, self.adam_steps,
                 s.g_sizes, s.d_sizes, s.codes, s.hyper, s.penalties, s.penalty_weights,
-                self._learning_rates(stop - offset), _array(real), _array(noise), _array(uniform),
-                offset, stop, chunk_losses,
+                self._learning_rates(stop - offset), real, noise, uniform,
+                offset, stop, chunk_losses, noise_words, penalty_words, data_words, _NO_NORMAL if normal is None else normal,
             )  # fmt: skip
+            self._words = (step + stop - offset, noise_words, penalty_words, data_words)
             losses[:, step - first_step : step - first_step + stop - offset] = chunk_losses[:, offset:stop]
             progress(stop - offset)
             step += stop - offset
         result = torch.from_numpy(np.ascontiguousarray(losses.transpose(2, 1, 0)))
         return result[0], result[1]
+
+    def _stream_words(self, batches, step: int, *, data: bool) -> tuple[np.ndarray, ...]:
+        """The members' noise, penalty (and with ``data``, real data) PCG64 states at
+        ``step``: where the last call left them, else from the chunk's seeds advanced past
+        the chunk's earlier steps."""
+        words = self._words
+        if words is not None and words[0] == step and step % CHUNK_STEPS and (words[3].shape[1] == 4) == data:
+            return words[1:] if data else words[1:3]
+        chunk, offset = divmod(step, CHUNK_STEPS)
+        b = batches
+        streams = (Stream.NOISE, Stream.PENALTY, Stream.DATA)[: 3 if data else 2]
+        if not b.draws:  # no penalty numbers: the kernels draw none from (placeholder) words
+            streams = tuple(stream for stream in streams if stream != Stream.PENALTY)
+        words = list(b.stream_words(chunk, *streams))
+        if not b.draws:
+            words.insert(1, np.zeros((self.members, 4), np.uint64))
+        if offset:
+            skip_normals(words[0], offset * (b.n_critic + 1) * b.batch_size * b.latent_dim)
+            skip_doubles(words[1], offset * b.n_critic * b.draws)
+            if data:
+                skip_normals(words[2], offset * b.n_critic * b.batch_size * b.target.dim)
+        return tuple(words)
 
     def _learning_rates(self, steps: int) -> np.ndarray:
         """This many steps' (generator, discriminator) learning rates, stepping the schedulers."""
@@ -200,6 +248,7 @@ class NumbaEngine:
         """One generator step on a :class:`~ganzoo._streams.StepBatches` (the trainer steps the
         schedulers after it, as for the torch engines)."""
         one = _OneStep(real, torch.cat([noise_d, noise_g[None]]), uniform)
+        self._words = None  # the next run() starts its streams from the seeds
         schedulers, self._schedulers = self._schedulers, []
         try:
             d_loss, g_loss = self.run(one, 0, 1)
@@ -236,7 +285,7 @@ class NumbaEngine:
         self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
 
 
-_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18)  # run_steps' arguments with a member axis first
+_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18, 19, 20, 21)  # run_steps' arguments with a member axis first
 
 
 def run_with_threads(threads: int, *args) -> None:
@@ -251,6 +300,21 @@ def run_with_threads(threads: int, *args) -> None:
     kernels.run_steps(*parts[0])
     for job in pending:
         job.result()
+
+
+_NO_NORMAL = np.zeros(4, np.float64)
+
+
+def _normal_parameters(batches) -> np.ndarray | None:
+    """``(m, s, location, scale)`` where ``batches`` draws its real rows as N(m, s²) (an
+    ``evaluation.Gaussian`` target: ``rng.normal(m, s)``), in ``GANConfig.standardize``'s units
+    if any (else 0, 1): such rows the kernels draw themselves; None for every other target,
+    whose own sampler then runs."""
+    if not isinstance(batches, TrainingBatches) or type(batches.target) is not Gaussian:
+        return None
+    units = batches.standard_units
+    location, scale = (0.0, 1.0) if units is None else (float(units.location[0]), float(units.scale[0]))
+    return np.array([batches.target.mean, batches.target.std, location, scale], np.float64)
 
 
 def _array(tensor: Tensor) -> np.ndarray:

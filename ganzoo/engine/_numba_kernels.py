@@ -8,15 +8,18 @@ disk in a fraction of a second), not torch graphs compiled again in every proces
 Layout: members are the outer loop (split over Python threads by ``_numba_engine``; the kernels
 release the GIL); within a member the batch rows are the innermost axis of every activation
 (``(layers, width, rows)``), so the loops over a batch are vector loops and the sums over a
-batch run in 8 vector lanes (:func:`_lane_sums`). Each member computes exactly the operations
+batch run in 8 vector lanes (:func:`~._numba_intrinsics.lane_sums`). Each member computes exactly the operations
 of the single run with its seed, in the same order (numba's default ``fastmath=False`` neither
 reassociates sums nor fuses multiply-adds): member k is bit for bit that run, whatever K and
 however many threads. Parameters ``(K, P)``, batches ``(K, steps, n_critic, B, dim)`` and
 optimizer state ``(K, slots, P)`` are the torch tensors' own memory, member-major, not copied.
 
 Every setting is data (the ``*_CODES`` tables of ``_numba_engine.py``), so one compiled kernel
-per float type serves every loss, activation, optimizer and penalty. All jitted code lives in
-this one file: numba's on-disk cache is invalidated by changes to the cached function's file only.
+per float type serves every loss, activation, optimizer and penalty. numba's on-disk cache is
+invalidated by changes to the cached function's own file only, so the jitted code lives in this
+file and in those it compiles in, whose hashes it pins: ``_numba_intrinsics.py`` (the vector
+sums, borrowed arrays, PCG64), ``_numba_random.py`` (numpy's normal and uniform draws) and
+``_numba_optimizers.py`` (the parameter updates).
 """
 
 from __future__ import annotations
@@ -24,11 +27,19 @@ from __future__ import annotations
 import math
 
 import numba as nb
-from llvmlite import ir
-from numba.core import cgutils, types
-from numba.extending import intrinsic
 import numpy as np
 
+from ._numba_intrinsics import borrow, lane_sums
+from ._numba_optimizers import update
+from ._numba_random import next_double, standard_normal
+
+# These files' jitted code is compiled into this file's cached kernels, whose cache numba
+# invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
+INLINED_SOURCES_SHA256 = {
+    "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
+    "_numba_optimizers.py": "b6654ef12d14ad041aa6a5fd64c88947fa6ecd9e31c297e2cdad2c92734e6fbe",
+    "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
+}
 
 # The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU()'s
@@ -178,51 +189,13 @@ def _g_loss_term(loss, c, s, inv):
 # (fan_out), as the fused engine's flat rows; activations (layers + 1, width, rows).
 
 
-@intrinsic
-def _lane_sums(typingctx, x, y, blocks):
-    """The 8 sums s_j = sum_b x[8b + j] y[8b + j] over b < blocks, each in order, as one <8 x
-    float> multiply and add per block: IEEE per lane, so the bits of 8 scalar chains (which LLVM
-    does not vectorize). C-contiguous 1-d arrays of one float type only."""
-    if not (x == y and isinstance(x, types.Array) and x.ndim == 1 and x.layout == "C"):
-        return None
-    result = types.UniTuple(x.dtype, 8)
-
-    def codegen(context, builder, signature, args):
-        vector = ir.VectorType(context.get_value_type(x.dtype), 8)
-        total = cgutils.alloca_once_value(builder, ir.Constant(vector, None))  # zeros
-        data = [context.make_array(x)(context, builder, value).data for value in args[:2]]
-        with cgutils.for_range(builder, args[2]) as loop:
-            offset = builder.mul(loop.index, ir.Constant(loop.index.type, 8))
-            xs, ys = (builder.load(builder.bitcast(builder.gep(d, [offset]), vector.as_pointer()), align=1) for d in data)
-            builder.store(builder.fadd(builder.load(total), builder.fmul(xs, ys)), total)
-        lanes = [builder.extract_element(builder.load(total), ir.Constant(ir.IntType(32), j)) for j in range(8)]
-        return context.make_tuple(builder, result, lanes)
-
-    return result(x, y, blocks), codegen
-
-
-@intrinsic
-def _borrow(typingctx, array):
-    """``array`` without its owner (NRT meminfo): every call and view that takes it then skips
-    numba's atomic reference counts, which took a third of a step (and contend between threads
-    on shared arrays). Only for a function's own arguments: the caller keeps them alive."""
-    if not isinstance(array, types.Array):
-        return None
-
-    def codegen(context, builder, signature, args):  # the struct with null meminfo and parent
-        meminfo, parent = (ir.Constant(args[0].type.elements[field], None) for field in (0, 1))
-        return builder.insert_value(builder.insert_value(args[0], meminfo, 0), parent, 1)
-
-    return array(array), codegen
-
-
 @_inline
 def _dot(a, layer, i, b, o, rows):
     """sum_n a[layer, i, n] * b[o, n] in the arrays' precision (as torch sums float32 in float32),
     as 8 interleaved partial sums combined pairwise: a fixed order for every member and K."""
     x, y = a[layer, i], b[o]
     blocks = rows // 8
-    s0, s1, s2, s3, s4, s5, s6, s7 = _lane_sums(x, y, blocks)
+    s0, s1, s2, s3, s4, s5, s6, s7 = lane_sums(x, y, blocks)
     for n in range(8 * blocks, rows):
         s0 += x[n] * y[n]
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
@@ -354,32 +327,18 @@ def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, 
 # Optimizers on one member's parameters (P,); state (slots, P); Adam's step count.
 
 
-@_jit
-def _update(code, hyper, p, grad, state, t, lr):
-    size = p.shape[0]
-    if code == 0:  # Adam: m += (1-b1)(g-m); v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)
-        b1, b2, eps = hyper[0], hyper[1], hyper[2]
-        step_size = lr / (1.0 - b1**t)
-        root = math.sqrt(1.0 - b2**t)
-        for j in range(size):
-            g = grad[j]
-            state[0, j] += (1.0 - b1) * (g - state[0, j])
-            state[1, j] = b2 * state[1, j] + (1.0 - b2) * g * g
-            p[j] -= step_size * state[0, j] / (math.sqrt(state[1, j]) / root + eps)
-    elif code == 1:  # RMSprop: v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps)
-        alpha, eps = hyper[0], hyper[1]
-        for j in range(size):
-            g = grad[j]
-            state[0, j] = alpha * state[0, j] + (1.0 - alpha) * g * g
-            p[j] -= lr * g / (math.sqrt(state[0, j]) + eps)
-    else:  # SGD, heavy-ball momentum: buf = mu buf + g; p -= lr buf
-        momentum = hyper[0]
-        for j in range(size):
-            g = grad[j]
-            if momentum != 0:
-                state[0, j] = momentum * state[0, j] + g
-                g = state[0, j]
-            p[j] -= lr * g
+@_inline
+def _noise_batch(acts, noise, step, row, words, batch, latent):
+    """acts[0, :latent, :batch] = a noise batch: noise[step, row] transposed, or drawn from
+    ``words`` in that array's fill order (rows, then latent dimensions)."""
+    if words.shape[0] == 4:
+        for n in range(batch):
+            for j in range(latent):
+                acts[0, j, n] = standard_normal(words)
+    else:
+        for j in range(latent):
+            for n in range(batch):
+                acts[0, j, n] = noise[step, row, n, j]
 
 
 @_jit
@@ -388,25 +347,32 @@ def run_steps(
     g_sizes, d_sizes, codes, hyper,  # the setting: see _numba_engine.Setting
     penalties, penalty_weights,  # (n, 3) int: kind, one-sided, uniform offset; (n,) weights
     lrs, real, noise, uniform, start, stop, losses,  # lrs (stop - start, 2); losses (K, steps, 2) out
+    noise_words, penalty_words, data_words, normal,  # (K, 4) uint64 PCG64 states to draw from, or (K, 0): read the arrays
 ):  # fmt: skip
     """Train the steps ``start <= i < stop`` of a chunk of batches, in place, member by member.
 
     ``codes``: g activation, g head, d activation, d head, loss, g optimizer, d optimizer,
     n_critic, use EMA. ``hyper``: loss a, b, c; g optimizer's three numbers; d optimizer's
     three; weight clip (<= 0: none); EMA weight (1 - decay). ``real`` (K, steps, n_critic,
-    B, dim), ``noise`` (K, steps, n_critic + 1, B, latent), ``uniform`` (K, steps, n_critic, U).
+    B, dim), ``noise`` (K, steps, n_critic + 1, B, latent), ``uniform`` (K, steps, n_critic, U),
+    or, where ``noise_words`` / ``penalty_words`` / ``data_words`` hold a member's PCG64 state
+    at ``start``, those numbers drawn here in the arrays' fill order (the words advance past
+    them); real rows drawn so are ``(m + s z - location) / scale``, ``normal = (m, s, location,
+    scale)`` (float64), as numpy's ``normal(m, s)`` then ``GANConfig.standardize``'s units.
     """
     for k in range(g.shape[0]):
         _run_member(
             g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
             penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],
-            _workspace(g[k], d[k], g_sizes, d_sizes, real.shape[3]),
+            noise_words[k], penalty_words[k], data_words[k], normal,
+            _workspace(g[k], d[k], g_sizes, d_sizes, real.shape[3], real.shape[4], uniform.shape[3]),
         )  # fmt: skip
 
 
 @_jit
-def _workspace(g, d, g_sizes, d_sizes, batch):
-    """One member's scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients, offsets."""
+def _workspace(g, d, g_sizes, d_sizes, batch, dim, draws):
+    """One member's scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients,
+    offsets, a critic step's uniforms and real rows."""
     width = max(g_sizes.max(), d_sizes.max())
     g_layers, d_layers, dtype = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1, g.dtype
     return (
@@ -414,21 +380,23 @@ def _workspace(g, d, g_sizes, d_sizes, batch):
         np.zeros((d_layers + 1, width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
         np.zeros((width, 2 * batch), dtype), np.zeros((width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
         np.zeros((width, 2 * batch), dtype), np.zeros_like(g), np.zeros_like(d), _offsets(g_sizes), _offsets(d_sizes),
+        np.zeros(draws, dtype), np.zeros((batch, dim), dtype),
     )  # fmt: skip
 
 
 @_jit
 def _run_member(
     g, d, ema, g_state, d_state, adam_steps, g_sizes, d_sizes, codes, hyper,
-    penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses, workspace,
+    penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses, noise_words, penalty_words, data_words, normal, workspace,
 ):  # fmt: skip
     # Every array borrowed (the caller keeps them alive): no atomic reference counts below.
-    g, d, ema, g_state, d_state, adam_steps, g_sizes = _borrow(g), _borrow(d), _borrow(ema), _borrow(g_state), _borrow(d_state), _borrow(adam_steps), _borrow(g_sizes)
-    d_sizes, hyper, penalties, penalty_weights, lrs, real = _borrow(d_sizes), _borrow(hyper), _borrow(penalties), _borrow(penalty_weights), _borrow(lrs), _borrow(real)
-    noise, uniform, losses = _borrow(noise), _borrow(uniform), _borrow(losses)
-    ones, g_acts, g_pre, d_acts, d_pre, dz, da, u, rho_next, g_grad, d_grad, g_offsets, d_offsets = workspace
-    ones, g_acts, g_pre, d_acts, d_pre, dz, da = _borrow(ones), _borrow(g_acts), _borrow(g_pre), _borrow(d_acts), _borrow(d_pre), _borrow(dz), _borrow(da)
-    u, rho_next, g_grad, d_grad, g_offsets, d_offsets = _borrow(u), _borrow(rho_next), _borrow(g_grad), _borrow(d_grad), _borrow(g_offsets), _borrow(d_offsets)
+    g, d, ema, g_state, d_state, adam_steps, g_sizes = borrow(g), borrow(d), borrow(ema), borrow(g_state), borrow(d_state), borrow(adam_steps), borrow(g_sizes)
+    d_sizes, hyper, penalties, penalty_weights, lrs, real = borrow(d_sizes), borrow(hyper), borrow(penalties), borrow(penalty_weights), borrow(lrs), borrow(real)
+    noise, uniform, losses, noise_words, penalty_words = borrow(noise), borrow(uniform), borrow(losses), borrow(noise_words), borrow(penalty_words)
+    ones, g_acts, g_pre, d_acts, d_pre, dz, da, u, rho_next, g_grad, d_grad, g_offsets, d_offsets, drawn, drawn_real = workspace
+    drawn, drawn_real, data_words, normal = borrow(drawn), borrow(drawn_real), borrow(data_words), borrow(normal)
+    ones, g_acts, g_pre, d_acts, d_pre, dz, da = borrow(ones), borrow(g_acts), borrow(g_pre), borrow(d_acts), borrow(d_pre), borrow(dz), borrow(da)
+    u, rho_next, g_grad, d_grad, g_offsets, d_offsets = borrow(u), borrow(rho_next), borrow(g_grad), borrow(d_grad), borrow(g_offsets), borrow(d_offsets)
     g_act, g_head, d_act, d_head, loss = codes[0], codes[1], codes[2], codes[3], codes[4]
     g_opt, d_opt, n_critic, use_ema = codes[5], codes[6], codes[7], codes[8]
     batch, dim, latent = real.shape[2], real.shape[3], noise.shape[3]
@@ -437,13 +405,16 @@ def _run_member(
     for step in range(start, stop):
         g_lr, d_lr = lrs[step - start, 0], lrs[step - start, 1]
         for critic in range(n_critic):
-            for j in range(latent):
+            _noise_batch(g_acts, noise, step, critic, noise_words, batch, latent)
+            if data_words.shape[0] == 4:
                 for n in range(batch):
-                    g_acts[0, j, n] = noise[step, critic, n, j]
+                    for j in range(dim):
+                        drawn_real[n, j] = (normal[0] + normal[1] * standard_normal(data_words) - normal[2]) / normal[3]
+            reals = drawn_real if data_words.shape[0] == 4 else real[step, critic]
             _forward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch)
             for j in range(dim):  # the critic sees real rows, then fake rows
                 for n in range(batch):
-                    d_acts[0, j, n] = real[step, critic, n, j]
+                    d_acts[0, j, n] = reals[n, j]
                     d_acts[0, j, batch + n] = g_acts[g_layers, j, n]
             _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch)
             total = 0.0
@@ -453,13 +424,17 @@ def _run_member(
                 dz[0, n] = slope
             losses[step, 0] = total
             _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, ones)
+            if penalty_words.shape[0] == 4:
+                for i in range(drawn.shape[0]):
+                    drawn[i] = next_double(penalty_words)
+            uniforms = drawn if penalty_words.shape[0] == 4 else uniform[step, critic]
             for q in range(penalties.shape[0]):
                 kind, offset = penalties[q, 0], penalties[q, 2]
                 for j in range(dim):
                     for n in range(batch):
-                        x_real, x_fake = real[step, critic, n, j], g_acts[g_layers, j, n]
+                        x_real, x_fake = reals[n, j], g_acts[g_layers, j, n]
                         if kind == 0:  # x = eps real + (1 - eps) fake, one eps per sample
-                            eps = uniform[step, critic, offset + n]
+                            eps = uniforms[offset + n]
                             d_acts[0, j, n] = eps * x_real + (1.0 - eps) * x_fake
                         else:
                             d_acts[0, j, n] = x_real if kind == 1 else x_fake
@@ -468,13 +443,11 @@ def _run_member(
                     d_acts, d_pre, u, dz, rho_next, d_grad,
                 )  # fmt: skip
             adam_steps[1] += 1.0
-            _update(d_opt, hyper[6:9], d, d_grad, d_state, adam_steps[1], d_lr)
+            update(d_opt, hyper[6:9], d, d_grad, d_state, adam_steps[1], d_lr)
             if clip > 0:
                 for j in range(d.shape[0]):
                     d[j] = min(max(d[j], -clip), clip)
-        for j in range(latent):
-            for n in range(batch):
-                g_acts[0, j, n] = noise[step, n_critic, n, j]
+        _noise_batch(g_acts, noise, step, n_critic, noise_words, batch, latent)
         _forward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch)
         for j in range(dim):
             for n in range(batch):
@@ -492,9 +465,24 @@ def _run_member(
                 dz[j, n] = da[j, n]
         _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, True, ones)
         adam_steps[0] += 1.0
-        _update(g_opt, hyper[3:6], g, g_grad, g_state, adam_steps[0], g_lr)
+        update(g_opt, hyper[3:6], g, g_grad, g_state, adam_steps[0], g_lr)
         if use_ema:
             weight = hyper[10]
             for j in range(g.shape[0]):
                 ema[j] += weight * (g[j] - ema[j])
 
+
+@_jit
+def skip_normals(words, count):
+    """Advance every row of ``words`` (members, 4) past ``count`` standard normals."""
+    for k in range(words.shape[0]):
+        for _ in range(count):
+            standard_normal(words[k])
+
+
+@_jit
+def skip_doubles(words, count):
+    """Advance every row of ``words`` (members, 4) past ``count`` uniform doubles."""
+    for k in range(words.shape[0]):
+        for _ in range(count):
+            next_double(words[k])

@@ -5,6 +5,7 @@ import numba
 import numpy as np
 import pytest
 
+from ganzoo.engine import _numba_intrinsics as intrinsics
 from ganzoo.engine import _numba_kernels as kernels
 
 
@@ -52,7 +53,7 @@ def test_the_lane_sums_refuse_arrays_that_are_not_contiguous():
 
 @numba.njit
 def _write_through_borrowed(a):
-    b = kernels._borrow(a)
+    b = intrinsics.borrow(a)
     b[1, 2] = 7.0
     return b[1].sum(), b.shape, b.strides
 
@@ -65,4 +66,4 @@ def test_a_borrowed_array_is_the_same_memory_without_an_owner():
 
 def test_only_arrays_can_be_borrowed():
     with pytest.raises(numba.core.errors.TypingError):
-        numba.njit(lambda x: kernels._borrow(x))(1.0)
+        numba.njit(lambda x: intrinsics.borrow(x))(1.0)
