@@ -18,8 +18,14 @@ Every setting is data (the ``*_CODES`` tables of ``_numba_engine.py``), so one c
 per float type serves every loss, activation, optimizer and penalty. numba's on-disk cache is
 invalidated by changes to the cached function's own file only, so the jitted code lives in this
 file and in those it compiles in, whose hashes it pins: ``_numba_intrinsics.py`` (the vector
-sums, borrowed arrays, PCG64), ``_numba_random.py`` (numpy's normal and uniform draws) and
+sums, borrowed arrays, PCG64, bit casts), ``_numba_math.py`` (``exp`` and ``log`` that
+vectorize), ``_numba_losses.py`` (the losses' terms), ``_numba_random.py`` (numpy's normal and uniform draws) and
 ``_numba_optimizers.py`` (the parameter updates).
+
+numpy's error model (``error_model="numpy"``): a division by zero gives inf or NaN, as in
+torch, rather than raising, and without that test per division the elementwise loops
+(the loss terms, the optimizer updates) compile to vector loops. Vector loops keep the
+scalar loops' bits: no sum is reordered and no multiply-add fused.
 """
 
 from __future__ import annotations
@@ -30,33 +36,30 @@ import numba as nb
 import numpy as np
 
 from ._numba_intrinsics import borrow, lane_sums
+from ._numba_losses import loss_terms
+from ._numba_math import sigmoid
 from ._numba_optimizers import update
 from ._numba_random import next_double, standard_normal
 
 # These files' jitted code is compiled into this file's cached kernels, whose cache numba
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
 INLINED_SOURCES_SHA256 = {
-    "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
-    "_numba_optimizers.py": "b6654ef12d14ad041aa6a5fd64c88947fa6ecd9e31c297e2cdad2c92734e6fbe",
+    "_numba_intrinsics.py": "8c5c4fb973f06e5b52a63d3f38a92e603415c760d233f3a2654caab2e4cc3089",
+    "_numba_losses.py": "f42a590b8ca9f141c6c3ccaa73a8751368b6b5d76e8c466a72ffb61611b52746",
+    "_numba_math.py": "95a051d5805c75d7384ca42c7abac98c3be67bdb423405a8d51b4dcb92f72f57",
+    "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
 }
 
 # The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU()'s
 ELU_ALPHA = 1.0  # torch.nn.ELU()'s
-_BCE_EPSILON = 1e-12  # binary_cross_entropy_backward's clamp of p (1 - p)
-_SOFTPLUS_THRESHOLD = 20.0  # softplus(x) = x above it (torch's default)
 
-_jit = nb.njit(cache=True, nogil=True)
-_inline = nb.njit(cache=True, nogil=True, inline="always")
+_jit = nb.njit(cache=True, nogil=True, error_model="numpy")
+_inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 
 
 # Elementwise rules (scalars)
-
-
-@_inline
-def _sigmoid(z):
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 @_inline
@@ -70,9 +73,9 @@ def _act(code, z):
     if code == 3:
         return math.tanh(z)
     if code == 4:
-        return _sigmoid(z)
+        return sigmoid(z)
     if code == 5:
-        return z * _sigmoid(z)
+        return z * sigmoid(z)
     return z
 
 
@@ -90,7 +93,7 @@ def _slope(code, z, a):
     if code == 4:
         return a * (1.0 - a)
     if code == 5:
-        s = _sigmoid(z)
+        s = sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
     return 1.0
 
@@ -124,65 +127,6 @@ def _times_slope(code, values, target, i, pre, acts, layer, rows):
     else:
         for n in range(rows):
             target[i, n] = values[i, n] * _slope(code, pre[layer, i, n], acts[layer + 1, i, n])
-
-
-@_inline
-def _softplus_and_grad(x):
-    """softplus(x) = log(1 + e^x) (x itself above torch's threshold) and its slope e^x / (e^x + 1),
-    sharing one exp."""
-    if x > _SOFTPLUS_THRESHOLD:
-        return x, 1.0
-    e = math.exp(x)
-    return math.log1p(e), e / (e + 1.0)
-
-
-@_inline
-def _bce_and_grad(s, real, inv):
-    """nn.BCELoss's term of p = sigmoid(s) at y = 1 (real) or 0, and its d/ds, one sigmoid
-    shared: -(y log p + (1 - y) log(1 - p)), each log clamped at -100, is exactly -log p or
-    -log(1 - p) (the other product is -0, which adds nothing); the slope as
-    binary_cross_entropy_backward then sigmoid_backward."""
-    p = _sigmoid(s)
-    y = 1.0 if real else 0.0
-    if real:
-        term = -(max(math.log(p), -100.0) if p > 0 else -100.0)
-    else:
-        term = -(max(math.log1p(-p), -100.0) if p < 1 else -100.0)
-    return inv * term, inv * (p - y) / max(p * (1.0 - p), _BCE_EPSILON) * (p * (1.0 - p))
-
-
-@_inline
-def _d_loss_term(loss, a, b, s, real, inv):
-    """The discriminator loss's term of one score ``s`` (real or fake row) and its d/ds."""
-    sign = 1.0 if real else -1.0
-    if loss == 0:
-        return _bce_and_grad(s, real, inv)
-    if loss == 1 or loss == 2:  # softplus(-sign s): -log σ(s) on real rows, -log(1 - σ(s)) on fake
-        value, slope = _softplus_and_grad(-sign * s)
-        return inv * value, -sign * inv * slope
-    if loss == 3:  # mean f(fake) - mean f(real)
-        return -sign * inv * s, -sign * inv
-    if loss == 4:  # relu(1 - sign s)
-        margin = 1.0 - sign * s
-        return inv * max(margin, 0.0), -sign * inv if margin > 0 else 0.0 * s
-    target = b if real else a  # least squares: ½ (s - t)²
-    return 0.5 * inv * (s - target) ** 2, inv * (s - target)
-
-
-@_inline
-def _g_loss_term(loss, c, s, inv):
-    """The generator loss's term of one fake score ``s`` and its d/ds."""
-    if loss == 0:
-        return _bce_and_grad(s, True, inv)
-    if loss == 1:  # minimax: -softplus(s)
-        value, slope = _softplus_and_grad(s)
-        return -inv * value, -inv * slope
-    if loss == 2:  # non-saturating: softplus(-s)
-        value, slope = _softplus_and_grad(-s)
-        return inv * value, -inv * slope
-    if loss == 3 or loss == 4:  # -mean f(fake)
-        return -inv * s, -inv
-    return 0.5 * inv * (s - c) ** 2, inv * (s - c)
 
 
 # One member's MLP, parameters (P,): per layer W (fan_in x fan_out, row major) then b
@@ -372,7 +316,7 @@ def run_steps(
 @_jit
 def _workspace(g, d, g_sizes, d_sizes, batch, dim, draws):
     """One member's scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients,
-    offsets, a critic step's uniforms and real rows."""
+    offsets, a critic step's uniforms and real rows, the loss terms of a batch of scores (float64)."""
     width = max(g_sizes.max(), d_sizes.max())
     g_layers, d_layers, dtype = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1, g.dtype
     return (
@@ -380,7 +324,7 @@ def _workspace(g, d, g_sizes, d_sizes, batch, dim, draws):
         np.zeros((d_layers + 1, width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
         np.zeros((width, 2 * batch), dtype), np.zeros((width, 2 * batch), dtype), np.zeros((d_layers, width, 2 * batch), dtype),
         np.zeros((width, 2 * batch), dtype), np.zeros_like(g), np.zeros_like(d), _offsets(g_sizes), _offsets(d_sizes),
-        np.zeros(draws, dtype), np.zeros((batch, dim), dtype),
+        np.zeros(draws, dtype), np.zeros((batch, dim), dtype), np.zeros(2 * batch),
     )  # fmt: skip
 
 
@@ -393,8 +337,8 @@ def _run_member(
     g, d, ema, g_state, d_state, adam_steps, g_sizes = borrow(g), borrow(d), borrow(ema), borrow(g_state), borrow(d_state), borrow(adam_steps), borrow(g_sizes)
     d_sizes, hyper, penalties, penalty_weights, lrs, real = borrow(d_sizes), borrow(hyper), borrow(penalties), borrow(penalty_weights), borrow(lrs), borrow(real)
     noise, uniform, losses, noise_words, penalty_words = borrow(noise), borrow(uniform), borrow(losses), borrow(noise_words), borrow(penalty_words)
-    ones, g_acts, g_pre, d_acts, d_pre, dz, da, u, rho_next, g_grad, d_grad, g_offsets, d_offsets, drawn, drawn_real = workspace
-    drawn, drawn_real, data_words, normal = borrow(drawn), borrow(drawn_real), borrow(data_words), borrow(normal)
+    ones, g_acts, g_pre, d_acts, d_pre, dz, da, u, rho_next, g_grad, d_grad, g_offsets, d_offsets, drawn, drawn_real, values = workspace
+    drawn, drawn_real, data_words, normal, values = borrow(drawn), borrow(drawn_real), borrow(data_words), borrow(normal), borrow(values)
     ones, g_acts, g_pre, d_acts, d_pre, dz, da = borrow(ones), borrow(g_acts), borrow(g_pre), borrow(d_acts), borrow(d_pre), borrow(dz), borrow(da)
     u, rho_next, g_grad, d_grad, g_offsets, d_offsets = borrow(u), borrow(rho_next), borrow(g_grad), borrow(d_grad), borrow(g_offsets), borrow(d_offsets)
     g_act, g_head, d_act, d_head, loss = codes[0], codes[1], codes[2], codes[3], codes[4]
@@ -417,11 +361,11 @@ def _run_member(
                     d_acts[0, j, n] = reals[n, j]
                     d_acts[0, j, batch + n] = g_acts[g_layers, j, n]
             _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch)
+            loss_terms(loss, hyper, d_acts[d_layers, 0], 0, batch, True, False, inv, values, dz[0])
+            loss_terms(loss, hyper, d_acts[d_layers, 0], batch, 2 * batch, False, False, inv, values, dz[0])
             total = 0.0
             for n in range(2 * batch):
-                value, slope = _d_loss_term(loss, hyper[0], hyper[1], d_acts[d_layers, 0, n], n < batch, inv)
-                total += value
-                dz[0, n] = slope
+                total += values[n]
             losses[step, 0] = total
             _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, ones)
             if penalty_words.shape[0] == 4:
@@ -453,11 +397,10 @@ def _run_member(
             for n in range(batch):
                 d_acts[0, j, n] = g_acts[g_layers, j, n]
         _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch)
+        loss_terms(loss, hyper, d_acts[d_layers, 0], 0, batch, True, True, inv, values, dz[0])
         total = 0.0
         for n in range(batch):
-            value, slope = _g_loss_term(loss, hyper[2], d_acts[d_layers, 0, n], inv)
-            total += value
-            dz[0, n] = slope
+            total += values[n]
         losses[step, 1] = total
         _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad, False, ones)
         for j in range(dim):  # d/d fake sample: the generator's output gradient

@@ -9,7 +9,7 @@ import math
 
 import numba as nb
 
-_jit = nb.njit(cache=True, nogil=True)
+_jit = nb.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
