@@ -36,8 +36,7 @@ import numba as nb
 import numpy as np
 
 from ._numba_intrinsics import borrow, lane_sums
-from ._numba_losses import loss_terms
-from ._numba_math import sigmoid
+from ._numba_losses import d_loss_terms, g_loss_terms
 from ._numba_optimizers import update
 from ._numba_random import next_double, standard_normal
 
@@ -45,8 +44,8 @@ from ._numba_random import next_double, standard_normal
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
 INLINED_SOURCES_SHA256 = {
     "_numba_intrinsics.py": "8c5c4fb973f06e5b52a63d3f38a92e603415c760d233f3a2654caab2e4cc3089",
-    "_numba_losses.py": "f42a590b8ca9f141c6c3ccaa73a8751368b6b5d76e8c466a72ffb61611b52746",
-    "_numba_math.py": "95a051d5805c75d7384ca42c7abac98c3be67bdb423405a8d51b4dcb92f72f57",
+    "_numba_losses.py": "8dcecf025c8c76915a7af161828cd363dd26b3bd5b13b786e4223128d65d307b",
+    "_numba_math.py": "d1a6f0f608aa93dc330ec650fad71344fc47815a405ee580a7dc5910bfa3e22f",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
 }
@@ -63,6 +62,13 @@ _inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 
 
 @_inline
+def _sigmoid(z):
+    """The sigmoid activation, libm's exp (a scalar call: activations branch per element anyway;
+    the losses' sigmoid, in vector loops, is ``_numba_math.sigmoid``)."""
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@_inline
 def _act(code, z):
     if code == 0:
         return z if z > 0 else 0.0 * z
@@ -73,9 +79,9 @@ def _act(code, z):
     if code == 3:
         return math.tanh(z)
     if code == 4:
-        return sigmoid(z)
+        return _sigmoid(z)
     if code == 5:
-        return z * sigmoid(z)
+        return z * _sigmoid(z)
     return z
 
 
@@ -93,7 +99,7 @@ def _slope(code, z, a):
     if code == 4:
         return a * (1.0 - a)
     if code == 5:
-        s = sigmoid(z)
+        s = _sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
     return 1.0
 
@@ -361,8 +367,7 @@ def _run_member(
                     d_acts[0, j, n] = reals[n, j]
                     d_acts[0, j, batch + n] = g_acts[g_layers, j, n]
             _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch)
-            loss_terms(loss, hyper, d_acts[d_layers, 0], 0, batch, True, False, inv, values, dz[0])
-            loss_terms(loss, hyper, d_acts[d_layers, 0], batch, 2 * batch, False, False, inv, values, dz[0])
+            d_loss_terms(loss, hyper, d_acts[d_layers, 0], batch, inv, values, dz[0])
             total = 0.0
             for n in range(2 * batch):
                 total += values[n]
@@ -397,7 +402,7 @@ def _run_member(
             for n in range(batch):
                 d_acts[0, j, n] = g_acts[g_layers, j, n]
         _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch)
-        loss_terms(loss, hyper, d_acts[d_layers, 0], 0, batch, True, True, inv, values, dz[0])
+        g_loss_terms(loss, hyper, d_acts[d_layers, 0], batch, inv, values, dz[0])
         total = 0.0
         for n in range(batch):
             total += values[n]

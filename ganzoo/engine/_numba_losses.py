@@ -13,6 +13,7 @@ import numba as nb
 from ._numba_math import exp, log, log1p, sigmoid
 
 _inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+_jit = nb.njit(cache=True, nogil=True, error_model="numpy")  # the loops: compiled on their own, called per batch
 
 _BCE_EPSILON = 1e-12  # binary_cross_entropy_backward's clamp of p (1 - p)
 _SOFTPLUS_THRESHOLD = 20.0  # softplus(x) = x above it (torch's default)
@@ -44,63 +45,82 @@ def _bce_and_grad(s, real, inv):
 
 
 @_inline
-def _d_loss_term(loss, a, b, s, real, inv):
-    """The discriminator loss's term of one score ``s`` (real or fake row) and its d/ds."""
-    sign = 1.0 if real else -1.0
-    if loss == 0:
-        return _bce_and_grad(s, real, inv)
-    if loss == 1 or loss == 2:  # softplus(-sign s): -log σ(s) on real rows, -log(1 - σ(s)) on fake
-        value, slope = _softplus_and_grad(-sign * s)
-        return inv * value, -sign * inv * slope
-    if loss == 3:  # mean f(fake) - mean f(real)
-        return -sign * inv * s, -sign * inv
-    if loss == 4:  # relu(1 - sign s)
-        margin = 1.0 - sign * s
-        return inv * max(margin, 0.0), -sign * inv if margin > 0 else 0.0 * s
-    target = b if real else a  # least squares: ½ (s - t)²
+def _softplus_term(s, sign, inv):
+    """The minimax and non-saturating critic's term of a real (``sign`` 1.0) or fake (-1.0)
+    score: softplus(-sign s) = -log σ(s) on real rows, -log(1 - σ(s)) on fake ones."""
+    value, slope = _softplus_and_grad(-sign * s)
+    return inv * value, -sign * inv * slope
+
+
+@_inline
+def _hinge_term(s, sign, inv):
+    """The hinge critic's term relu(1 - sign s) of a real (``sign`` 1.0) or fake (-1.0) score."""
+    margin = 1.0 - sign * s
+    return inv * max(margin, 0.0), -sign * inv if margin > 0 else 0.0 * s
+
+
+@_inline
+def _squares_term(s, target, inv):
+    """½ (s - target)², the least-squares term."""
     return 0.5 * inv * (s - target) ** 2, inv * (s - target)
 
 
-@_inline
-def _g_loss_term(loss, c, s, inv):
-    """The generator loss's term of one fake score ``s`` and its d/ds."""
-    if loss == 0:
-        return _bce_and_grad(s, True, inv)
-    if loss == 1:  # minimax: -softplus(s)
-        value, slope = _softplus_and_grad(s)
-        return -inv * value, -inv * slope
-    if loss == 2:  # non-saturating: softplus(-s)
-        value, slope = _softplus_and_grad(-s)
-        return inv * value, -inv * slope
-    if loss == 3 or loss == 4:  # -mean f(fake)
-        return -inv * s, -inv
-    return 0.5 * inv * (s - c) ** 2, inv * (s - c)
-
-
-@_inline
-def _loss_loop(code, hyper, scores, first, stop, real, generator, inv, values, slopes):
-    """values[n], slopes[n] = the loss term of ``scores[n]`` and its d/ds for first <= n < stop."""
-    for n in range(first, stop):
-        if generator:
-            values[n], slopes[n] = _g_loss_term(code, hyper[2], scores[n], inv)
-        else:
-            values[n], slopes[n] = _d_loss_term(code, hyper[0], hyper[1], scores[n], real, inv)
-
-
-@_inline
-def loss_terms(loss, hyper, scores, first, stop, real, generator, inv, values, slopes):
-    """:func:`_loss_loop` with the loss's code a constant in each branch (as ``real`` and
-    ``generator`` are at every call): each loop compiles to a vector loop, ``exp`` and ``log``
-    inlined. The caller sums ``values`` in order, as the one loop over rows did before."""
-    if loss == 0:
-        _loss_loop(0, hyper, scores, first, stop, real, generator, inv, values, slopes)
-    elif loss == 1:
-        _loss_loop(1, hyper, scores, first, stop, real, generator, inv, values, slopes)
-    elif loss == 2:
-        _loss_loop(2, hyper, scores, first, stop, real, generator, inv, values, slopes)
-    elif loss == 3:
-        _loss_loop(3, hyper, scores, first, stop, real, generator, inv, values, slopes)
+@_jit
+def d_loss_terms(loss, hyper, scores, batch, inv, values, slopes):
+    """values[n], slopes[n] = the critic loss's term of ``scores[n]`` and its d/ds, the real
+    rows n < batch, then the fake rows. One loop per loss and side, each calling only its own
+    term (every branch of a per-row dispatch, inlined at every loop, took minutes to
+    compile), so that each compiles to a vector loop; the caller sums ``values`` in order.
+    ``hyper[:2]``: the least-squares targets a (fake) and b (real)."""
+    rows = 2 * batch
+    if loss == 0:  # nn.BCELoss on sigmoid(s): y = 1 on real rows, 0 on fake ones
+        for n in range(batch):
+            values[n], slopes[n] = _bce_and_grad(scores[n], True, inv)
+        for n in range(batch, rows):
+            values[n], slopes[n] = _bce_and_grad(scores[n], False, inv)
+    elif loss == 1 or loss == 2:
+        for n in range(batch):
+            values[n], slopes[n] = _softplus_term(scores[n], 1.0, inv)
+        for n in range(batch, rows):
+            values[n], slopes[n] = _softplus_term(scores[n], -1.0, inv)
+    elif loss == 3:  # mean f(fake) - mean f(real)
+        for n in range(batch):
+            values[n], slopes[n] = -inv * scores[n], -inv
+        for n in range(batch, rows):
+            values[n], slopes[n] = inv * scores[n], inv
     elif loss == 4:
-        _loss_loop(4, hyper, scores, first, stop, real, generator, inv, values, slopes)
+        for n in range(batch):
+            values[n], slopes[n] = _hinge_term(scores[n], 1.0, inv)
+        for n in range(batch, rows):
+            values[n], slopes[n] = _hinge_term(scores[n], -1.0, inv)
     else:
-        _loss_loop(5, hyper, scores, first, stop, real, generator, inv, values, slopes)
+        a, b = hyper[0], hyper[1]
+        for n in range(batch):
+            values[n], slopes[n] = _squares_term(scores[n], b, inv)
+        for n in range(batch, rows):
+            values[n], slopes[n] = _squares_term(scores[n], a, inv)
+
+
+@_jit
+def g_loss_terms(loss, hyper, scores, batch, inv, values, slopes):
+    """values[n], slopes[n] = the generator loss's term of the fake score ``scores[n]`` and
+    its d/ds, n < batch, one loop per loss (see :func:`d_loss_terms`). ``hyper[2]``: the
+    least-squares target c."""
+    if loss == 0:
+        for n in range(batch):
+            values[n], slopes[n] = _bce_and_grad(scores[n], True, inv)
+    elif loss == 1:  # minimax: -softplus(s)
+        for n in range(batch):
+            value, slope = _softplus_and_grad(scores[n])
+            values[n], slopes[n] = -inv * value, -inv * slope
+    elif loss == 2:  # non-saturating: softplus(-s)
+        for n in range(batch):
+            value, slope = _softplus_and_grad(-scores[n])
+            values[n], slopes[n] = inv * value, -inv * slope
+    elif loss == 3 or loss == 4:  # -mean f(fake)
+        for n in range(batch):
+            values[n], slopes[n] = -inv * scores[n], -inv
+    else:
+        c = hyper[2]
+        for n in range(batch):
+            values[n], slopes[n] = _squares_term(scores[n], c, inv)

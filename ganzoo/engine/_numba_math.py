@@ -43,7 +43,7 @@ _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
 _INV_LN2 = 1.4426950408889634
 _ROUNDER = 6755399441055744.0  # 1.5 * 2^52: (y + _ROUNDER) - _ROUNDER is y rounded to an integer
 _EXP_LOWEST, _EXP_HIGHEST = -746.0, 710.0  # e^x rounds to 0 below, to inf above
-_TAYLOR = tuple(1.0 / math.factorial(j) for j in range(13, 1, -1))  # 1/13!, ..., 1/2!
+_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (1.0 / math.factorial(j) for j in range(2, 14))
 
 # fdlibm e_log.c: R(z) = Lg1 z + ... + Lg7 z^7 on z = s² in [0, 0.1716²], error below 2^-58.9
 _LG1, _LG2, _LG3 = 6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01
@@ -55,12 +55,6 @@ _TWO_TO_54 = 18014398509481984.0
 
 
 @_inline
-def _power_of_two(n):
-    """2^n for an integer -1022 <= n <= 1023 (as int64): the exponent field set directly."""
-    return bits_float64((n + 1023) << 52)
-
-
-@_inline
 def exp(x):
     """e^x (see the module docstring), in ``x``'s float type."""
     y = float(x)
@@ -68,22 +62,21 @@ def exp(x):
     clamped = clamped if clamped < _EXP_HIGHEST else _EXP_HIGHEST
     n = (clamped * _INV_LN2 + _ROUNDER) - _ROUNDER
     r = (clamped - n * _LN2_HI) - n * _LN2_LO
-    p = _TAYLOR[0]
-    for c in _TAYLOR[1:]:
-        p = p * r + c
-    p = (p * r + 1.0) * r + 1.0
+    p = ((((((_C13 * r + _C12) * r + _C11) * r + _C10) * r + _C9) * r + _C8) * r + _C7) * r + _C6  # Horner
+    p = ((((((p * r + _C5) * r + _C4) * r + _C3) * r + _C2) * r + 1.0) * r) + 1.0
     k = nb.int64(n)
     half = k >> 1  # 2^k as 2^half 2^(k - half): both normal for every k of the clamped range
-    result = p * _power_of_two(half) * _power_of_two(k - half)
+    result = p * bits_float64((half + 1023) << 52) * bits_float64((k - half + 1023) << 52)  # exponent fields set
     return rounded_like(x, result if y == y else y)
 
 
 @_inline
-def _log_normal(y, extra):
-    """log(y 2^extra) for a positive normal float64 ``y`` (fdlibm's reduction and polynomial)."""
-    bits = float64_bits(y)
-    high = (bits >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH_WORD)  # m in [sqrt(2)/2, sqrt(2))
-    k = (high >> 20) - 0x3FF
+def _log(y):
+    """log y for any float64 ``y`` (fdlibm's reduction and polynomial), special values selected."""
+    subnormal = y < _SMALLEST_NORMAL  # scaled to a normal number first
+    bits = float64_bits(y * _TWO_TO_54 if subnormal else y)
+    high = (bits >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH_WORD)  # y = 2^k m, m in [sqrt(2)/2, sqrt(2))
+    k = (high >> 20) - 0x3FF - (54 if subnormal else 0)
     high = (high & 0x000FFFFF) + _SQRT_HALF_HIGH_WORD
     f = bits_float64((high << 32) | (bits & 0xFFFFFFFF)) - 1.0
     s = f / (2.0 + f)
@@ -91,15 +84,8 @@ def _log_normal(y, extra):
     w = z * z
     r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
     half_f2 = 0.5 * f * f
-    dk = float(k + extra)
-    return dk * _LN2_HI - ((half_f2 - (s * (half_f2 + r) + dk * _LN2_LO)) - f)
-
-
-@_inline
-def _log(y):
-    """log y for any float64 ``y``, special values selected."""
-    subnormal = y < _SMALLEST_NORMAL
-    value = _log_normal(y * _TWO_TO_54 if subnormal else y, -54 if subnormal else 0)
+    dk = float(k)
+    value = dk * _LN2_HI - ((half_f2 - (s * (half_f2 + r) + dk * _LN2_LO)) - f)
     if y > 0 and y < math.inf:
         return value
     if y == 0:
