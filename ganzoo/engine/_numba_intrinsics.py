@@ -5,9 +5,7 @@
 - :func:`borrow`: an array without its owner, so that calls and views skip numba's atomic
   reference counts;
 - :func:`pcg64_next`: PCG64's 128-bit LCG step and XSL-RR output (O'Neill 2014), numpy's
-  default bit generator, on a state of four uint64 words (``_numba_random.py``);
-- :func:`float64_bits`, :func:`bits_float64`, :func:`rounded_like`: bit casts and a rounding
-  to a template's float type, for the vectorizable ``exp`` and ``log`` of ``_numba_math.py``.
+  default bit generator, on a state of four uint64 words (``_numba_random.py``).
 
 The kernels inline these into their cached machine code: ``_numba_kernels.py`` pins this
 file's hash (see there).
@@ -84,40 +82,3 @@ def pcg64_next(typingctx, words):
         return builder.or_(builder.lshr(x, rotation), builder.shl(x, left))
 
     return types.uint64(words), codegen
-
-
-@intrinsic
-def float64_bits(typingctx, x):
-    """The IEEE-754 bits of the float64 ``x`` as an int64 (C's ``memcpy``, a no-op in registers)."""
-    if x != types.float64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.int64(x), codegen
-
-
-@intrinsic
-def bits_float64(typingctx, bits):
-    """The float64 whose IEEE-754 bits are the int64 ``bits`` (:func:`float64_bits` inverted)."""
-    if bits != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(bits), codegen
-
-
-@intrinsic
-def rounded_like(typingctx, template, value):
-    """``value`` (a float64) rounded to the float type of ``template``: numba's ``math``
-    functions return their argument's type, and so do the kernels' (``_numba_math.py``)."""
-    if not (isinstance(template, types.Float) and value == types.float64):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return context.cast(builder, args[1], types.float64, template)
-
-    return template(template, value), codegen

@@ -18,7 +18,7 @@ Every setting is data (the ``*_CODES`` tables of ``_numba_engine.py``), so one c
 per float type serves every loss, activation, optimizer and penalty. numba's on-disk cache is
 invalidated by changes to the cached function's own file only, so the jitted code lives in this
 file and in those it compiles in, whose hashes it pins: ``_numba_intrinsics.py`` (the vector
-sums, borrowed arrays, PCG64, bit casts), ``_numba_math.py`` (``exp`` and ``log`` that
+sums, borrowed arrays, PCG64), ``_numba_math.py`` (``exp`` and ``log`` that
 vectorize), ``_numba_losses.py`` (the losses' terms), ``_numba_random.py`` (numpy's normal and uniform draws) and
 ``_numba_optimizers.py`` (the parameter updates).
 
@@ -43,9 +43,9 @@ from ._numba_random import next_double, standard_normal
 # These files' jitted code is compiled into this file's cached kernels, whose cache numba
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
 INLINED_SOURCES_SHA256 = {
-    "_numba_intrinsics.py": "8c5c4fb973f06e5b52a63d3f38a92e603415c760d233f3a2654caab2e4cc3089",
+    "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
     "_numba_losses.py": "8dcecf025c8c76915a7af161828cd363dd26b3bd5b13b786e4223128d65d307b",
-    "_numba_math.py": "d1a6f0f608aa93dc330ec650fad71344fc47815a405ee580a7dc5910bfa3e22f",
+    "_numba_math.py": "e4da2567297caf24362b6f83211c56caadb6405df3242db79e2080d12dd4372e",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
 }

@@ -1,6 +1,11 @@
-"""``exp``, ``log`` and ``log1p`` as straight-line float64 arithmetic, so that LLVM vectorizes
-the loops that call them (a libm call per element is a scalar call: the reference loss's
-``exp`` and ``log`` were 40 % of a vanilla step).
+"""``exp``, ``log``, ``log1p`` and ``sigmoid`` as straight-line float64 arithmetic, so that
+LLVM vectorizes the loops that call them (a libm call per element is a scalar call: the
+reference loss's ``exp`` and ``log`` were 40 % of a vanilla step).
+
+The cores of ``exp`` and ``log`` are intrinsics that emit their LLVM IR where they are called:
+the same operations written as numba functions compiled alike, but numba's inlining of
+them (``inline="always"``, re-typing each body at every call) added 5 s to the kernels'
+first compile, against under 2 s so.
 
 Each takes a float32 or float64 ``x``, computes in float64 and returns ``x``'s type, as
 numba's ``math.exp`` (and friends) type their results. The float64 results are within 1 ulp
@@ -24,7 +29,7 @@ whole range), so a float32 result is the correctly rounded one but in about one 
 Special values are selected, not branched to: NaN gives NaN; exp(-inf) = 0, exp(inf) = inf;
 log(0) = -inf, log(x < 0) = NaN, log(inf) = inf; log1p(-1) = -inf.
 
-The kernels inline these into their cached machine code: ``_numba_kernels.py`` pins this
+The kernels compile these into their cached machine code: ``_numba_kernels.py`` pins this
 file's hash (see there).
 """
 
@@ -33,8 +38,9 @@ from __future__ import annotations
 import math
 
 import numba as nb
-
-from ._numba_intrinsics import bits_float64, float64_bits, rounded_like
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 _inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 
@@ -43,7 +49,7 @@ _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
 _INV_LN2 = 1.4426950408889634
 _ROUNDER = 6755399441055744.0  # 1.5 * 2^52: (y + _ROUNDER) - _ROUNDER is y rounded to an integer
 _EXP_LOWEST, _EXP_HIGHEST = -746.0, 710.0  # e^x rounds to 0 below, to inf above
-_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = (1.0 / math.factorial(j) for j in range(2, 14))
+_EXP_TAYLOR = (*(1.0 / math.factorial(j) for j in range(13, 1, -1)), 1.0, 1.0)  # e^r's Horner coefficients
 
 # fdlibm e_log.c: R(z) = Lg1 z + ... + Lg7 z^7 on z = s² in [0, 0.1716²], error below 2^-58.9
 _LG1, _LG2, _LG3 = 6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01
@@ -54,49 +60,110 @@ _SMALLEST_NORMAL = 2.2250738585072014e-308
 _TWO_TO_54 = 18014398509481984.0
 
 
+@intrinsic
+def rounded_like(typingctx, template, value):
+    """``value`` (a float64) rounded to the float type of ``template``: numba's ``math``
+    functions return their argument's type, and so do these."""
+    if not (isinstance(template, types.Float) and value == types.float64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return context.cast(builder, args[1], types.float64, template)
+
+    return template(template, value), codegen
+
+
+class _Float64Ops:
+    """IEEE float64 and int64 operations on an LLVM builder, named as the formulas read."""
+
+    def __init__(self, builder):
+        self.b, self.f64, self.i64 = builder, ir.DoubleType(), ir.IntType(64)
+
+    def c(self, value):
+        return ir.Constant(self.f64, value)
+
+    def i(self, value):
+        return ir.Constant(self.i64, value)
+
+    def horner(self, x, coefficients):
+        """((c0 x + c1) x + c2) ... : each product rounded, then each sum."""
+        b, p = self.b, self.c(coefficients[0])
+        for coefficient in coefficients[1:]:
+            p = b.fadd(b.fmul(p, x), self.c(coefficient))
+        return p
+
+    def as_float(self, bits):
+        return self.b.bitcast(bits, self.f64)
+
+
+@intrinsic
+def _exp64(typingctx, y):
+    """e^y in float64 for a float ``y`` (the module docstring's exp), straight-line LLVM IR."""
+    if not isinstance(y, types.Float):
+        return None
+
+    def codegen(context, builder, signature, args):
+        o, b, y = _Float64Ops(builder), builder, context.cast(builder, args[0], signature.args[0], types.float64)
+        clamped = b.select(b.fcmp_ordered(">", y, o.c(_EXP_LOWEST)), y, o.c(_EXP_LOWEST))  # NaN: the lowest, then restored
+        clamped = b.select(b.fcmp_ordered("<", clamped, o.c(_EXP_HIGHEST)), clamped, o.c(_EXP_HIGHEST))
+        n = b.fsub(b.fadd(b.fmul(clamped, o.c(_INV_LN2)), o.c(_ROUNDER)), o.c(_ROUNDER))  # y / ln 2 to an integer
+        r = b.fsub(b.fsub(clamped, b.fmul(n, o.c(_LN2_HI))), b.fmul(n, o.c(_LN2_LO)))
+        p = o.horner(r, _EXP_TAYLOR)
+        k = b.fptosi(n, o.i64)
+        half = b.ashr(k, o.i(1))  # 2^k as 2^half 2^(k - half): both normal on the clamped range
+
+        def power_of_two(m):  # the exponent field set directly
+            return o.as_float(b.shl(b.add(m, o.i(1023)), o.i(52)))
+
+        result = b.fmul(b.fmul(p, power_of_two(half)), power_of_two(b.sub(k, half)))
+        return b.select(b.fcmp_ordered("==", y, y), result, y)
+
+    return types.float64(y), codegen
+
+
+@intrinsic
+def _log64(typingctx, y):
+    """log y in float64 for a float ``y`` (the module docstring's log: fdlibm's reduction and
+    polynomial, special values selected), straight-line LLVM IR."""
+    if not isinstance(y, types.Float):
+        return None
+
+    def codegen(context, builder, signature, args):
+        o, b, y = _Float64Ops(builder), builder, context.cast(builder, args[0], signature.args[0], types.float64)
+        subnormal = b.fcmp_ordered("<", y, o.c(_SMALLEST_NORMAL))  # scaled to a normal number first
+        bits = b.bitcast(b.select(subnormal, b.fmul(y, o.c(_TWO_TO_54)), y), o.i64)
+        high = b.add(b.ashr(bits, o.i(32)), o.i(0x3FF00000 - _SQRT_HALF_HIGH_WORD))  # y = 2^k m, m in [sqrt(1/2), sqrt(2))
+        k = b.sub(b.sub(b.ashr(high, o.i(20)), o.i(0x3FF)), b.select(subnormal, o.i(54), o.i(0)))
+        high = b.add(b.and_(high, o.i(0x000FFFFF)), o.i(_SQRT_HALF_HIGH_WORD))
+        f = b.fsub(o.as_float(b.or_(b.shl(high, o.i(32)), b.and_(bits, o.i(0xFFFFFFFF)))), o.c(1.0))
+        s = b.fdiv(f, b.fadd(o.c(2.0), f))
+        z = b.fmul(s, s)
+        w = b.fmul(z, z)
+        odd = b.fmul(z, o.horner(w, (_LG7, _LG5, _LG3, _LG1)))  # z (Lg1 + w (Lg3 + w (Lg5 + w Lg7)))
+        even = b.fmul(w, o.horner(w, (_LG6, _LG4, _LG2)))
+        r = b.fadd(odd, even)
+        half_f2 = b.fmul(b.fmul(o.c(0.5), f), f)
+        dk = b.sitofp(k, o.f64)
+        inner = b.fsub(half_f2, b.fadd(b.fmul(s, b.fadd(half_f2, r)), b.fmul(dk, o.c(_LN2_LO))))
+        value = b.fsub(b.fmul(dk, o.c(_LN2_HI)), b.fsub(inner, f))
+        finite = b.and_(b.fcmp_ordered(">", y, o.c(0.0)), b.fcmp_ordered("<", y, o.c(math.inf)))
+        special = b.select(b.fcmp_ordered("==", y, o.c(math.inf)), y, o.c(math.nan))
+        special = b.select(b.fcmp_ordered("==", y, o.c(0.0)), o.c(-math.inf), special)
+        return b.select(finite, value, special)
+
+    return types.float64(y), codegen
+
+
 @_inline
 def exp(x):
     """e^x (see the module docstring), in ``x``'s float type."""
-    y = float(x)
-    clamped = y if y > _EXP_LOWEST else _EXP_LOWEST  # NaN -> the lowest too; restored below
-    clamped = clamped if clamped < _EXP_HIGHEST else _EXP_HIGHEST
-    n = (clamped * _INV_LN2 + _ROUNDER) - _ROUNDER
-    r = (clamped - n * _LN2_HI) - n * _LN2_LO
-    p = ((((((_C13 * r + _C12) * r + _C11) * r + _C10) * r + _C9) * r + _C8) * r + _C7) * r + _C6  # Horner
-    p = ((((((p * r + _C5) * r + _C4) * r + _C3) * r + _C2) * r + 1.0) * r) + 1.0
-    k = nb.int64(n)
-    half = k >> 1  # 2^k as 2^half 2^(k - half): both normal for every k of the clamped range
-    result = p * bits_float64((half + 1023) << 52) * bits_float64((k - half + 1023) << 52)  # exponent fields set
-    return rounded_like(x, result if y == y else y)
-
-
-@_inline
-def _log(y):
-    """log y for any float64 ``y`` (fdlibm's reduction and polynomial), special values selected."""
-    subnormal = y < _SMALLEST_NORMAL  # scaled to a normal number first
-    bits = float64_bits(y * _TWO_TO_54 if subnormal else y)
-    high = (bits >> 32) + (0x3FF00000 - _SQRT_HALF_HIGH_WORD)  # y = 2^k m, m in [sqrt(2)/2, sqrt(2))
-    k = (high >> 20) - 0x3FF - (54 if subnormal else 0)
-    high = (high & 0x000FFFFF) + _SQRT_HALF_HIGH_WORD
-    f = bits_float64((high << 32) | (bits & 0xFFFFFFFF)) - 1.0
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-    half_f2 = 0.5 * f * f
-    dk = float(k)
-    value = dk * _LN2_HI - ((half_f2 - (s * (half_f2 + r) + dk * _LN2_LO)) - f)
-    if y > 0 and y < math.inf:
-        return value
-    if y == 0:
-        return -math.inf
-    return y if y == math.inf else math.nan
+    return rounded_like(x, _exp64(x))
 
 
 @_inline
 def log(x):
     """The natural logarithm of ``x`` (see the module docstring), in ``x``'s float type."""
-    return rounded_like(x, _log(float(x)))
+    return rounded_like(x, _log64(x))
 
 
 @_inline
@@ -104,7 +171,7 @@ def log1p(x):
     """log(1 + x), accurate for small ``x`` too (see the module docstring), in ``x``'s float type."""
     y = float(x)
     u = 1.0 + y
-    value = _log(u) + (y - (u - 1.0)) / u
+    value = _log64(u) + (y - (u - 1.0)) / u
     if u == 1.0 or y == math.inf:  # log1p(x) = x to double precision; log1p(inf) = inf
         value = y
     return rounded_like(x, -math.inf if u == 0.0 else value)

@@ -28,12 +28,12 @@ from ._study import Cell, Study
 DEFAULT_CHECKPOINT_EVERY = 2000
 """Generator steps between a long cell's checkpoints (``ganzoo compare --checkpoint-every``)."""
 
-SECONDS_PER_COST = 1.75e-4
+SECONDS_PER_COST = 7.4e-5
 """Seconds of one worker per unit of :func:`estimated_cost`, measured on the reference
-machine (2 Zen 3 cores, numba engine, width-16 networks): 0.13 to 0.20 ms per unit over the
-cells of the default study (12 s for a 32-seed ``vanilla`` cell, 36 s for
-``nonsaturating:recommended``), 0.175 ms over all of them. Only for the estimate printed
-before a study starts."""
+machine (a 2-core Intel Xeon with AVX-512, numba engine, width-16 networks, 2026-12-03):
+0.057 to 0.087 ms per unit over the cells of the default study (5.2 s for a 32-seed
+``vanilla`` cell, 13.3 s for ``nonsaturating:recommended``), 0.074 ms over all of them
+less the compile. Only for the estimate printed before a study starts."""
 
 FIRST_RUN_SECONDS = 20
 """The one-time compilation of the numba kernels per worker on a machine's first run."""
@@ -198,7 +198,7 @@ def plan_text(study: Study, todo: list[Cell], existing: int, workers: int | None
         f"{study.n_runs} runs; {runs} to train ({existing} stored), {steps:,} generator steps, "
         f"in {len(todo)} cells on {workers} worker(s); estimated {_duration(seconds)} "
         f"(plus about {FIRST_RUN_SECONDS} s on a machine's first run, while numba compiles; "
-        "measured on 2 Zen 3 cores)"
+        "measured on a 2-core Intel Xeon)"
     )
 
 
