@@ -18,9 +18,9 @@ Every setting is data (the ``*_CODES`` tables of ``_numba_engine.py``), so one c
 per float type serves every loss, activation, optimizer and penalty. numba's on-disk cache is
 invalidated by changes to the cached function's own file only, so the jitted code lives in this
 file and in those it compiles in, whose hashes it pins: ``_numba_intrinsics.py`` (the vector
-sums, borrowed arrays, PCG64), ``_numba_math.py`` (``exp`` and ``log`` that
-vectorize), ``_numba_losses.py`` (the losses' terms), ``_numba_random.py`` (numpy's normal and uniform draws) and
-``_numba_optimizers.py`` (the parameter updates).
+sums, borrowed arrays, PCG64), ``_numba_math.py`` (``exp`` and ``log`` that vectorize),
+``_numba_losses.py`` (the losses' terms), ``_numba_random.py`` (numpy's normal and uniform
+draws) and ``_numba_optimizers.py`` (the parameter updates).
 
 numpy's error model (``error_model="numpy"``): a division by zero gives inf or NaN, as in
 torch, rather than raising, and without that test per division the elementwise loops
