@@ -45,7 +45,7 @@ from ._numba_random import next_double, standard_normal
 INLINED_SOURCES_SHA256 = {
     "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
     "_numba_losses.py": "8dcecf025c8c76915a7af161828cd363dd26b3bd5b13b786e4223128d65d307b",
-    "_numba_math.py": "e4da2567297caf24362b6f83211c56caadb6405df3242db79e2080d12dd4372e",
+    "_numba_math.py": "535324898de8f244e6fcece77549235c74e623745093cc94f8cb47cd2b075b61",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
 }

@@ -9,9 +9,9 @@ first compile, against under 2 s so.
 
 Each takes a float32 or float64 ``x``, computes in float64 and returns ``x``'s type, as
 numba's ``math.exp`` (and friends) type their results. The float64 results are within 1 ulp
-of the exact value (``tests/ganzoo/test_numba_math.py`` measures it against numpy over the
-whole range), so a float32 result is the correctly rounded one but in about one case in 10^8
-(an exact value within 2^-53 of a float32 rounding boundary), where glibc's float32 routines
+of the C library's (``tests/ganzoo/test_numba_math.py`` measures it against Python's ``math``
+over the whole range), so a float32 result is the correctly rounded one but in about one case
+in 10^8 (an exact value within 2^-53 of a float32 rounding boundary), where glibc's float32 routines
 (< 1 ulp) may round the other way.
 
 - ``exp``: Cody & Waite's reduction x = n ln 2 + r, |r| <= ln 2 / 2 (ln 2 in two parts, the
