@@ -38,7 +38,7 @@ else:
     IMPORT_ERROR = ""
 
 
-# The kernels' integer codes (the branches of _numba_kernels._act, _numba_losses._d_loss_term, ...).
+# The kernels' integer codes (the branches of _numba_kernels._act, _numba_losses.d_loss_terms, ...).
 ACTIVATION_CODES = {"relu": 0, "leaky_relu": 1, "elu": 2, "tanh": 3, "sigmoid": 4, "silu": 5, "identity": 6}
 LOSS_CODES = {
     "SigmoidBCELoss": 0,

@@ -45,7 +45,7 @@ from ._numba_random import next_double, standard_normal
 INLINED_SOURCES_SHA256 = {
     "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
     "_numba_losses.py": "8dcecf025c8c76915a7af161828cd363dd26b3bd5b13b786e4223128d65d307b",
-    "_numba_math.py": "535324898de8f244e6fcece77549235c74e623745093cc94f8cb47cd2b075b61",
+    "_numba_math.py": "ed13449ed0b881151f63af9d07e6cd4954dbf352feb83e3906b42678ee2da556",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
 }
