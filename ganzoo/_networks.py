@@ -124,9 +124,11 @@ class MLPSpec(NetworkSpec):
         for i, (fan_in, fan_out) in enumerate(zip(self.fan_ins(in_features, out_features), sizes[1:])):
             if self.minibatch_std and i == len(sizes) - 2:
                 layers.append(MinibatchStd())
-            # Built on the meta device, then filled from `generator`: nn.Linear's own
-            # constructor would draw from (and advance) torch's global RNG.
-            linear = nn.Linear(fan_in, fan_out, device="meta").to_empty(device="cpu")
+            # Built on the meta device, then given empty CPU parameters filled from `generator`:
+            # nn.Linear's own constructor would draw from (and advance) torch's global RNG.
+            # (Not `.to_empty()`: its empty_like on meta tensors imports sympy, 0.3 s of a first fit.)
+            linear = nn.Linear(fan_in, fan_out, device="meta")
+            linear.weight, linear.bias = (nn.Parameter(torch.empty(p.shape, dtype=p.dtype)) for p in (linear.weight, linear.bias))
             bound = 1.0 / math.sqrt(fan_in)
             with torch.no_grad():
                 if self.orthogonal_gain is None:

@@ -38,6 +38,7 @@ from ._streams import (
 from ._targets import HOLDOUT, split_target
 from ._threads import thread_pool
 from ._traces import TRACE_POINTS, CheckRecorder
+from ._torch_compat import mark_stepped
 from .engine import make_engine
 from .remedies import pack_copies
 
@@ -121,9 +122,8 @@ class Trainer:
             self.generator_average = copy.deepcopy(self.generator).requires_grad_(False)
         self.g_params = list(self.generator.parameters())
         self.d_params = list(self.discriminator.parameters())
-        self.g_optimizer = config.g_optimizer.build(self.g_params)
-        self.d_optimizer = config.d_optimizer.build(self.d_params)
-        self.schedulers = _schedulers(config, (self.g_optimizer, self.d_optimizer))
+        self._optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer] | None = None  # see optimizers
+        self.schedulers = _schedulers(config, self.optimizers) if config.lr_decay is not None else []
         self.batches = TrainingBatches(
             seeds,
             self.training_target,
@@ -150,6 +150,40 @@ class Trainer:
     @property
     def members(self) -> int:
         return len(self.seeds)
+
+    @property
+    def optimizers(self) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+        """The generator's and the discriminator's torch optimizers, built on first use.
+
+        The numba engine keeps its own optimizer state and needs these only for their learning
+        rates (:meth:`learning_rates`), so a setting without ``lr_decay`` trained by it never
+        builds them: building the first torch optimizer of a process imports ``torch._dynamo``
+        (``Optimizer.__init__`` is wrapped in ``torch._disable_dynamo``), 0.7 s of a first fit.
+        Checkpoints, the torch engines, the autograd step and the schedulers build them.
+        """
+        if self._optimizers is None:
+            self._optimizers = (self.config.g_optimizer.build(self.g_params), self.config.d_optimizer.build(self.d_params))
+            for optimizer in self._optimizers:
+                # A fused engine steps in place of optimizer.step(); the autograd step calls
+                # step() before the schedulers step, so there the mark changes nothing.
+                mark_stepped(optimizer)
+        return self._optimizers
+
+    @property
+    def g_optimizer(self) -> torch.optim.Optimizer:
+        return self.optimizers[0]
+
+    @property
+    def d_optimizer(self) -> torch.optim.Optimizer:
+        return self.optimizers[1]
+
+    def learning_rates(self) -> tuple[float, float]:
+        """The generator's and the discriminator's learning rates now: their optimizers' (which
+        the schedulers and a user may change), or the configured ones while none is built."""
+        if self._optimizers is None:
+            return self.config.g_optimizer.lr, self.config.d_optimizer.lr
+        g_optimizer, d_optimizer = self._optimizers
+        return g_optimizer.param_groups[0]["lr"], d_optimizer.param_groups[0]["lr"]
 
     def retarget(self, target, holdout: float) -> None:
         """Train on and score against ``target`` from now on (same dimension; a data target
@@ -179,7 +213,7 @@ class Trainer:
         loss and the generator loss, each of shape ``(K,)``.
         """
         if self.fused is not None:
-            d_loss, g_loss = self.fused.step(real, noise_d, noise_g, uniform)  # reads the optimizers' lr
+            d_loss, g_loss = self.fused.step(real, noise_d, noise_g, uniform)  # reads learning_rates()
         else:
             d_loss, g_loss = self.autograd_step(self.step_count, real, noise_d, noise_g, uniform)
         for scheduler in self.schedulers:
@@ -427,7 +461,7 @@ class Trainer:
         for scheduler, saved in zip(self.schedulers, state["schedulers"]):
             scheduler.load_state_dict(saved)
         if self.fused is not None:
-            self.fused.load_state_dict({"states": state["fused_states"]}, optimizers=(self.g_optimizer, self.d_optimizer))
+            self.fused.load_state_dict({"states": state["fused_states"]})
         self.step_count = int(state["step"])
         self.diverged_at = diverged_at
         self.divergence_reasons = reasons

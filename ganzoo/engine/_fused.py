@@ -82,9 +82,9 @@ def padded(size: int) -> int:
 class FusedEngine:
     """Trains a Trainer's K members with the fused step instead of its autograd step.
 
-    The learning rates are read at each step from the trainer's torch optimizers
-    (``optimizers``), whose schedulers (``GANConfig.lr_decay``) the trainer keeps
-    stepping: one source of truth for the rate whichever engine trains. ``compile``: True
+    The learning rates are read at each step from ``learning_rates()`` (the trainer's:
+    its torch optimizers', whose schedulers, ``GANConfig.lr_decay``, the trainer keeps
+    stepping): one source of truth for the rate whichever engine trains. ``compile``: True
     runs every step compiled, False eagerly, None decides at each :meth:`prepare` from the
     work ahead (:func:`should_compile`).
     """
@@ -98,7 +98,7 @@ class FusedEngine:
         discriminator: StackedMLP,
         generator_average: StackedMLP | None,
         *,
-        optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer],
+        learning_rates: Callable[[], tuple[float, float]],
         compile: bool | None = None,
     ) -> None:
         g_flat, g_params = adopt(generator)
@@ -126,9 +126,9 @@ class FusedEngine:
         )
         self._eager_step = make_step(self.plan, compiled=False)
         self._compiled: dict[str, Callable[..., tuple[Tensor, Tensor]]] = {}
-        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
+        self._learning_rates = learning_rates
         # Compiled, the rates are tensors: a changed python float would mean a new graph.
-        self._lr_tensors = tuple(torch.zeros(1, dtype=torch.float64, device=g_flat.device) for _ in optimizers)
+        self._lr_tensors = tuple(torch.zeros(1, dtype=torch.float64, device=g_flat.device) for _ in range(2))
         self.compile = compile
         self.compiled = bool(compile)  # whether steps now run compiled
 
@@ -149,7 +149,7 @@ class FusedEngine:
     def step(self, real: Tensor, noise_d: Tensor, noise_g: Tensor, uniform: Tensor) -> tuple[Tensor, Tensor]:
         """One generator step with its critic steps, on a :class:`~ganzoo._streams.StepBatches`;
         the losses as the autograd step returns them."""
-        g_lr, d_lr = self._groups[0]["lr"], self._groups[1]["lr"]
+        g_lr, d_lr = self._learning_rates()
         batches = (real, noise_d, noise_g, uniform)
         with torch.no_grad():
             if self.compiled:
@@ -191,7 +191,7 @@ class FusedEngine:
 
     def _call_compiled(self, kind: str, *batches: Tensor) -> tuple[Tensor, Tensor] | None:
         """The compiled step (``kind="step"``) or run on ``batches``; None if compilation failed."""
-        lrs = self._lr_tensors[0].fill_(self._groups[0]["lr"]), self._lr_tensors[1].fill_(self._groups[1]["lr"])
+        lrs = tuple(tensor.fill_(lr) for tensor, lr in zip(self._lr_tensors, self._learning_rates()))
         function = self._compiled.get(kind)
         if function is not None:
             return function(*self.buffers, *self.states, *lrs, *batches)
@@ -219,9 +219,8 @@ class FusedEngine:
         """
         return {"states": [[t.detach().clone() for t in state] for state in self.states]}
 
-    def load_state_dict(self, state: dict, *, optimizers: tuple[torch.optim.Optimizer, ...]) -> None:
-        """Copy :meth:`state_dict`'s output into the state in place; ``optimizers`` are the
-        trainer's, whose param-group dicts (where the rates are read) loading replaced."""
+    def load_state_dict(self, state: dict) -> None:
+        """Copy :meth:`state_dict`'s output into the state in place."""
         saved = state["states"]
         if len(saved) != len(self.states) or any(len(a) != len(b) for a, b in zip(saved, self.states)):
             raise ValueError("the saved fused optimizer state has another layout (another optimizer?)")
@@ -230,4 +229,3 @@ class FusedEngine:
                 if tuple(value.shape) != tuple(tensor.shape):
                     raise ValueError(f"fused optimizer state of shape {tuple(value.shape)}, expected {tuple(tensor.shape)}")
                 tensor.copy_(value)
-        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)

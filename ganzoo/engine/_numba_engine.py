@@ -121,9 +121,9 @@ class Setting:
 class NumbaEngine:
     """Trains a Trainer's K members with the numba kernels instead of torch operations.
 
-    The learning rates are read at each step from the trainer's torch optimizers, whose
-    schedulers this engine steps as it goes (``GANConfig.lr_decay``): one source of truth for
-    the rate whichever engine trains.
+    The learning rates are read at each step from ``learning_rates()`` (the trainer's: its
+    torch optimizers', where built), and the schedulers (``GANConfig.lr_decay``) this engine
+    steps as it goes: one source of truth for the rate whichever engine trains.
     """
 
     kind = "numba"
@@ -138,7 +138,7 @@ class NumbaEngine:
         discriminator: StackedMLP,
         generator_average: StackedMLP | None,
         *,
-        optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer],
+        learning_rates: Callable[[], tuple[float, float]],
         schedulers: list,
     ) -> None:
         g_flat, _ = adopt(generator)
@@ -150,7 +150,7 @@ class NumbaEngine:
         self.g_state = np.zeros((members, self.setting.g_slots, g_flat.shape[1]), dtype)
         self.d_state = np.zeros((members, self.setting.d_slots, d_flat.shape[1]), dtype)
         self.adam_steps = np.zeros((members, 2), np.float64)  # the two optimizers' step counts
-        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
+        self._learning_rates = learning_rates
         self._schedulers = schedulers
         self._words: tuple[int, np.ndarray, np.ndarray] | None = None  # (step they are at, noise, penalty)
 
@@ -203,7 +203,7 @@ class NumbaEngine:
             run_with_threads(
                 threads, g, d, ema, self.g_state, self.d_state, self.adam_steps,
                 s.g_sizes, s.d_sizes, s.codes, s.hyper, s.penalties, s.penalty_weights,
-                self._learning_rates(stop - offset), real, noise, uniform,
+                self._rates_for(stop - offset), real, noise, uniform,
                 offset, stop, chunk_losses, noise_words, penalty_words, data_words, _NO_NORMAL if normal is None else normal,
             )  # fmt: skip
             self._words = (step + stop - offset, noise_words, penalty_words, data_words)
@@ -235,11 +235,11 @@ class NumbaEngine:
                 skip_normals(words[2], offset * b.n_critic * b.batch_size * b.target.dim)
         return tuple(words)
 
-    def _learning_rates(self, steps: int) -> np.ndarray:
+    def _rates_for(self, steps: int) -> np.ndarray:
         """This many steps' (generator, discriminator) learning rates, stepping the schedulers."""
         lrs = np.empty((steps, 2), np.float64)
         for i in range(steps):
-            lrs[i] = self._groups[0]["lr"], self._groups[1]["lr"]
+            lrs[i] = self._learning_rates()
             for scheduler in self._schedulers:
                 scheduler.step()
         return lrs
@@ -269,9 +269,8 @@ class NumbaEngine:
             ]
         }
 
-    def load_state_dict(self, state: dict, *, optimizers: tuple[torch.optim.Optimizer, ...]) -> None:
-        """Copy :meth:`state_dict`'s output in; ``optimizers`` are the trainer's (whose
-        param-group dicts, where the rates are read, loading replaced)."""
+    def load_state_dict(self, state: dict) -> None:
+        """Copy :meth:`state_dict`'s output in."""
         saved = state["states"]
         live = (self.g_state, self.d_state)
         if len(saved) != 2 or any(len(s) != state.shape[1] + 1 for s, state in zip(saved, live)):
@@ -282,7 +281,6 @@ class NumbaEngine:
                     raise ValueError(f"numba optimizer state of shape {tuple(value.shape)}, expected {state[:, slot].shape}")
                 state[:, slot] = value.numpy()
             self.adam_steps[:, column] = copies[-1].numpy()
-        self._groups = tuple(optimizer.param_groups[0] for optimizer in optimizers)
 
 
 _PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18, 19, 20, 21)  # run_steps' arguments with a member axis first

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .._networks import StackedMLP
-from .._torch_compat import mark_stepped
 from .._validation import check_choice
 from . import _numba_engine
 from ._fused import FusedEngine
@@ -64,10 +63,7 @@ def make_engine(engine: str, trainer) -> FusedEngine | NumbaEngine | None:
             f"engine={engine!r} cannot train this setting: the {'numba' if engine == 'numba' else 'fused'} engine does not support "
             f"{'; '.join(problems)}. Use engine='auto' (falls back to autograd) or engine='autograd'."
         )
-    optimizers = (trainer.g_optimizer, trainer.d_optimizer)
-    for optimizer in optimizers:
-        mark_stepped(optimizer)  # the engine steps in place of optimizer.step()
     networks = (trainer.config, trainer.generator, trainer.discriminator, trainer.generator_average)
     if engine == "numba":
-        return NumbaEngine(*networks, optimizers=optimizers, schedulers=trainer.schedulers)
-    return FusedEngine(*networks, optimizers=optimizers, compile=_COMPILE[engine])
+        return NumbaEngine(*networks, learning_rates=trainer.learning_rates, schedulers=trainer.schedulers)
+    return FusedEngine(*networks, learning_rates=trainer.learning_rates, compile=_COMPILE[engine])

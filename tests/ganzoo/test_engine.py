@@ -81,9 +81,11 @@ PENALTY_OPTIONS = {
 }
 
 
+@pytest.mark.parametrize("engine", ["fused-eager", "numba"])
 @pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
-def test_fused_step_equals_autograd_step_for_each_option(options):
-    fused, reference = pair(lambda **kw: VanillaGAN(seeds=[0, 7], dtype=torch.float64, **options, **kw), 100)
+def test_fused_step_equals_autograd_step_for_each_option(options, engine):
+    make = lambda **kw: VanillaGAN(seeds=[0, 7], dtype=torch.float64, **options, **kw)  # noqa: E731
+    fused, reference = pair(make, 100, engine=engine)
     assert_same_training(fused, reference, rtol=1e-10, atol=1e-12)
 
 
