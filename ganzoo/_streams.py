@@ -199,7 +199,7 @@ class TrainingBatches:
 
     def _draw_chunk(self, chunk: int, noise: bool) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         b, c, d, z = self.batch_size, self.n_critic, self.target.dim, self.latent_dim
-        if not noise:  # the real batches only: the caller draws the noise from stream_words()
+        if not noise:  # the real batches only: the caller draws the noise itself (pcg64_words)
             real = torch.empty(len(self.seeds), CHUNK_STEPS, c, b, d, dtype=self.dtype)
             self._fill_real(real.numpy(), chunk)
             return real.to(self.device).permute(1, 2, 0, 3, 4), None, None
@@ -241,13 +241,6 @@ class TrainingBatches:
                 units = self.standard_units
                 sample = (np.asarray(sample, dtype=np.float64) - units.location) / units.scale
             real[k] = np.asarray(sample).reshape(shape)
-
-    def stream_words(self, chunk: int, *streams: Stream) -> tuple[np.ndarray, ...]:
-        """The PCG64 words (:func:`pcg64_words`) of every member's ``streams`` at the start of
-        ``chunk``, ``(K, 4)`` each: a kernel that draws from them in the fill order of
-        :meth:`chunk`'s noise ``(steps, n_critic + 1, batch, latent_dim)``, uniform
-        ``(steps, n_critic, draws)`` (or real, for a normal target) arrays gets exactly their numbers."""
-        return tuple(np.stack([pcg64_words(seed, stream, chunk) for seed in self.seeds]) for stream in streams)
 
     def _fill_noise(self, noise: np.ndarray, uniform: np.ndarray, chunk: int, members: Iterator[int]) -> None:
         """Fill the noise (and penalty uniforms) of ``chunk`` for each member index that

@@ -30,7 +30,7 @@ from ._fused import adopt
 
 try:  # numba is a dependency; without it (or where it fails to import) auto uses torch
     from . import _numba_kernels as kernels
-    from ._numba_kernels import skip_doubles, skip_normals
+    from ._numba_kernels import seeded_words, skip_doubles, skip_normals
 except ImportError as error:  # pragma: no cover - depends on the installation
     kernels = None
     IMPORT_ERROR = f"numba cannot be imported ({error})"
@@ -152,7 +152,8 @@ class NumbaEngine:
         self.adam_steps = np.zeros((members, 2), np.float64)  # the two optimizers' step counts
         self._learning_rates = learning_rates
         self._schedulers = schedulers
-        self._words: tuple[int, np.ndarray, np.ndarray] | None = None  # (step they are at, noise, penalty)
+        self._words: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None  # (step they are at, noise, penalty, data)
+        self._stream_seeds: StreamSeeds | None = None  # built from the batches' seeds at first use
 
     @property
     def members(self) -> int:
@@ -225,7 +226,9 @@ class NumbaEngine:
         streams = (Stream.NOISE, Stream.PENALTY, Stream.DATA)[: 3 if data else 2]
         if not b.draws:  # no penalty numbers: the kernels draw none from (placeholder) words
             streams = tuple(stream for stream in streams if stream != Stream.PENALTY)
-        words = list(b.stream_words(chunk, *streams))
+        if self._stream_seeds is None:
+            self._stream_seeds = StreamSeeds(b.seeds)
+        words = [self._stream_seeds.words(stream, chunk) for stream in streams]
         if not b.draws:
             words.insert(1, np.zeros((self.members, 4), np.uint64))
         if offset:
@@ -281,6 +284,52 @@ class NumbaEngine:
                     raise ValueError(f"numba optimizer state of shape {tuple(value.shape)}, expected {state[:, slot].shape}")
                 state[:, slot] = value.numpy()
             self.adam_steps[:, column] = copies[-1].numpy()
+
+
+class StreamSeeds:
+    """The PCG64 states at which the members' streams start a chunk, as
+    :func:`ganzoo._streams.numpy_rng` ``(seed, stream, chunk)`` seeds them (the words of
+    :func:`ganzoo._streams.pcg64_words`), all members in one kernel call
+    (:func:`~._numba_kernels.seeded_words`). A kernel that draws from them in the fill order
+    of ``TrainingBatches.chunk``'s noise ``(steps, n_critic + 1, batch, latent_dim)``, uniform
+    ``(steps, n_critic, draws)`` (or real, for a normal target) arrays gets exactly their numbers.
+
+    Each member's assembled entropy (``SeedSequence.get_assembled_entropy``) is its seed's
+    uint32 words, zero-padded to the pool size of 4, then the spawn key's two, (stream, chunk).
+    """
+
+    def __init__(self, seeds: list[int]) -> None:
+        runs = [_uint32_words(seed) for seed in seeds]
+        runs = [run + [0] * (_POOL_SIZE - len(run)) for run in runs]
+        self._key_columns = np.array([len(run) for run in runs], np.int64)
+        self._lengths = self._key_columns + 2
+        self._entropy = np.zeros((len(seeds), int(self._lengths.max())), np.uint64)
+        for k, run in enumerate(runs):
+            self._entropy[k, : len(run)] = run
+        self._rows = np.arange(len(seeds))
+
+    def words(self, stream: Stream, chunk: int) -> np.ndarray:
+        """Every member's PCG64 state at the start of ``chunk`` of ``stream``, ``(K, 4)``."""
+        if not 0 <= chunk < 2**32:  # one uint32 word of spawn key (2^32 chunks are 5.5e11 steps)
+            raise ValueError(f"chunk {chunk} is outside [0, 2**32)")
+        self._entropy[self._rows, self._key_columns] = int(stream)
+        self._entropy[self._rows, self._key_columns + 1] = chunk
+        words = np.empty((len(self._rows), 4), np.uint64)
+        seeded_words(self._entropy, self._lengths, words)
+        return words
+
+
+_POOL_SIZE = 4  # SeedSequence's default pool, in uint32 words
+
+
+def _uint32_words(n: int) -> list[int]:
+    """A non-negative integer as SeedSequence reads it: its little-endian uint32 words, [0] for 0."""
+    if n < 0:
+        raise ValueError(f"a seed must be a non-negative integer, got {n}")
+    words = [n & 0xFFFFFFFF]
+    while n := n >> 32:
+        words.append(n & 0xFFFFFFFF)
+    return words
 
 
 _PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18, 19, 20, 21)  # run_steps' arguments with a member axis first

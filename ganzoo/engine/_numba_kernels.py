@@ -38,7 +38,7 @@ import numpy as np
 from ._numba_intrinsics import borrow, lane_sums
 from ._numba_losses import d_loss_terms, g_loss_terms
 from ._numba_optimizers import update
-from ._numba_random import next_double, standard_normal
+from ._numba_random import next_double, seed_pcg64, standard_normal
 
 # These files' jitted code is compiled into this file's cached kernels, whose cache numba
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
@@ -47,7 +47,7 @@ INLINED_SOURCES_SHA256 = {
     "_numba_losses.py": "8dcecf025c8c76915a7af161828cd363dd26b3bd5b13b786e4223128d65d307b",
     "_numba_math.py": "ed13449ed0b881151f63af9d07e6cd4954dbf352feb83e3906b42678ee2da556",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
-    "_numba_random.py": "9b4f6676b9acdd2fd8f36143f5c42416a398857887268b5a8711054e4daeaa01",
+    "_numba_random.py": "8968a5ec029c81f42804c73eca4cf83ceccd3012b0f79d07a7303f8e3923ae81",
 }
 
 # The integer codes of activations, losses, optimizers and penalties: _numba_engine.py.
@@ -434,3 +434,11 @@ def skip_doubles(words, count):
     for k in range(words.shape[0]):
         for _ in range(count):
             next_double(words[k])
+
+
+@_jit
+def seeded_words(entropy, lengths, words):
+    """Row k of ``words`` (members, 4): the PCG64 state that numpy seeds from the
+    SeedSequence whose assembled entropy is ``entropy[k, :lengths[k]]`` (``seed_pcg64``)."""
+    for k in range(words.shape[0]):
+        seed_pcg64(entropy[k, : lengths[k]], words[k])

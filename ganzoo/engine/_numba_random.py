@@ -13,6 +13,11 @@ then the output ``rotr64(hi(s) ^ lo(s), hi(s) >> 58)``. A generator's state trav
 uint64 words ``(hi(s), lo(s), hi(inc), lo(inc))`` (:func:`ganzoo._streams.pcg64_words`);
 :func:`~._numba_intrinsics.pcg64_next` and the functions below advance it in place.
 
+A stream's generator is ``default_rng(SeedSequence(seed, spawn_key=...))``:
+:func:`seed_pcg64` is that seeding (numpy's ``SeedSequence``, after O'Neill's ``seed_seq_fe``,
+then ``PCG64``'s ``pcg64_set_seed``), 0.1 µs a generator here against 11 µs through numpy,
+which the engine paid for every member, stream and chunk of 128 steps.
+
 The ziggurat (Marsaglia & Tsang 2000, "The ziggurat method for generating random
 variables"; numpy's variant): one uint64 ``r`` gives the layer ``i = r & 0xff``, a sign bit
 and 52 bits ``a``; ``x = ±a w_i`` is returned when ``a < k_i`` (99.3 %), else the wedge or
@@ -40,6 +45,72 @@ _NOR_INV_R = 0.27366123732975827203338247596
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
 
 _inline = nb.njit(cache=True, nogil=True, inline="always")
+
+
+# SeedSequence's hash constants (numpy/random/bit_generator.pyx), as uint64 holding 32-bit values.
+_POOL_SIZE = 4
+_MASK32 = np.uint64(0xFFFFFFFF)
+_INIT_A, _MULT_A = np.uint64(0x43B0D7E5), np.uint64(0x931E8875)
+_INIT_B, _MULT_B = np.uint64(0x8B51F9DD), np.uint64(0x58F38DED)
+_MIX_MULT_L, _MIX_MULT_R = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
+_XSHIFT = np.uint64(16)
+
+
+@_inline
+def _hashmix(value, hash_const):
+    """SeedSequence's ``hashmix``: the hashed value and the next hash constant (mod 2^32)."""
+    hash_const_next = (hash_const * _MULT_A) & _MASK32
+    value = ((value ^ hash_const) * hash_const_next) & _MASK32
+    return value ^ (value >> _XSHIFT), hash_const_next
+
+
+@_inline
+def _mix(x, y):
+    """SeedSequence's ``mix``: (L x - R y) mod 2^32, its upper half folded into the lower."""
+    result = (_MIX_MULT_L * x - _MIX_MULT_R * y) & _MASK32
+    return result ^ (result >> _XSHIFT)
+
+
+@_inline
+def seed_pcg64(entropy, words):
+    """``words`` (uint64[4]) = the state of ``PCG64(SeedSequence(...))`` whose assembled entropy
+    is ``entropy``: ``SeedSequence.get_assembled_entropy()``, uint32 words held as uint64 (the
+    seed's words, zero-padded to the pool size of 4 as a spawn key makes them, then the key's).
+
+    SeedSequence: the pool p = hashmix(entropy[:4]), each p[d] mixed with hashmix(p[s]) for
+    every s != d, then with hashmix(e) for each further word e; ``generate_state(4, uint64)``
+    hashes the cycled pool into 8 uint32 words, paired little-endian into (s_hi, s_lo, i_hi,
+    i_lo). PCG64 seeding (``pcg_setseq_128_srandom_r``): inc = 2 i + 1, state 0, one step,
+    state += s, one step."""
+    pool = np.zeros(_POOL_SIZE, np.uint64)
+    hash_const = _INIT_A
+    for i in range(_POOL_SIZE):
+        pool[i], hash_const = _hashmix(entropy[i], hash_const)
+    for source in range(_POOL_SIZE):
+        for target in range(_POOL_SIZE):
+            if source != target:
+                hashed, hash_const = _hashmix(pool[source], hash_const)
+                pool[target] = _mix(pool[target], hashed)
+    for source in range(_POOL_SIZE, entropy.shape[0]):
+        for target in range(_POOL_SIZE):
+            hashed, hash_const = _hashmix(entropy[source], hash_const)
+            pool[target] = _mix(pool[target], hashed)
+    seed = np.zeros(4, np.uint64)  # generate_state(4, np.uint64): s_hi, s_lo, i_hi, i_lo
+    hash_const = _INIT_B
+    for i in range(2 * seed.shape[0]):
+        value = pool[i % _POOL_SIZE] ^ hash_const
+        hash_const = (hash_const * _MULT_B) & _MASK32
+        value = (value * hash_const) & _MASK32
+        value ^= value >> _XSHIFT
+        seed[i // 2] |= value << np.uint64(32) if i % 2 else value
+    words[0], words[1] = np.uint64(0), np.uint64(0)
+    words[2] = (seed[2] << np.uint64(1)) | (seed[3] >> np.uint64(63))
+    words[3] = (seed[3] << np.uint64(1)) | np.uint64(1)
+    pcg64_next(words)
+    low = words[1] + seed[1]
+    words[0] += seed[0] + (np.uint64(1) if low < words[1] else np.uint64(0))
+    words[1] = low
+    pcg64_next(words)
 
 
 @_inline

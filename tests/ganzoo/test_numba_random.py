@@ -14,6 +14,7 @@ from ganzoo import WGANGP, VanillaGAN
 from ganzoo._streams import Stream, numpy_rng, pcg64_words
 from ganzoo.engine import _numba_kernels as kernels
 from ganzoo.engine import _numba_random as rng
+from ganzoo.engine._numba_engine import StreamSeeds
 
 
 @numba.njit
@@ -52,6 +53,26 @@ def test_skipping_advances_each_member_past_exactly_that_many_numbers():
         numpys.standard_normal(1000)
         numpys.random(10)
         np.testing.assert_array_equal(_normals(words[k], 5), numpys.standard_normal(5))
+
+
+# Seeds of every length SeedSequence distinguishes: one uint32 word, several (zero-padded to the
+# pool of 4), exactly 4, more than 4 (mixed in after the pool); chunks up to the last one-word key.
+SEEDS = [0, 1, 5, 2**32 - 1, 2**32, 2**64 + 5, 2**127, 2**128 + 7, 2**200 + 3, 12345678901234567890]
+
+
+@pytest.mark.parametrize("chunk", [0, 1, 156, 2**31, 2**32 - 1])
+def test_the_seeded_states_are_numpys_for_every_stream_and_seed_length(chunk):
+    seeds = StreamSeeds(SEEDS + list(range(100, 140)))
+    for stream in Stream:
+        expected = np.stack([pcg64_words(seed, stream, chunk) for seed in SEEDS + list(range(100, 140))])
+        np.testing.assert_array_equal(seeds.words(stream, chunk), expected)
+
+
+def test_stream_seeds_refuse_what_numpy_would_not_seed_alike():
+    with pytest.raises(ValueError, match="non-negative integer, got -1"):
+        StreamSeeds([0, -1])
+    with pytest.raises(ValueError, match=r"chunk 4294967296 is outside \[0, 2\*\*32\)"):
+        StreamSeeds([0]).words(Stream.NOISE, 2**32)
 
 
 def test_only_uint64_words_draw():
