@@ -91,6 +91,12 @@ class _ScipyBacked(_FrozenScipyFunctions, _Univariate):
         return self._dist.rvs(size=n, random_state=rng)
 
 
+def _positive_zero_where(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``values`` with +0.0 where ``where``: at the edge of the support scipy places log 1 =
+    +0.0, where log_ndtr(inf) gives -0.0 (a 0-d result as a numpy scalar, as scipy returns it)."""
+    return np.where(where, 0.0, values)[()]
+
+
 @dataclasses.dataclass(frozen=True)
 class Gaussian(_ScipyBacked):
     """N(mean, std^2); the default N(4, 1.25) is the project's reference target."""
@@ -105,6 +111,30 @@ class Gaussian(_ScipyBacked):
 
     def _make_dist(self) -> Any:
         return scipy.stats.norm(self.mean, self.std)
+
+    # scipy.stats.norm's own arithmetic, z = (x - loc) / scale then scipy.special's ndtr or
+    # log_ndtr, without rv_continuous's argument handling: 70 µs a call, which made these four
+    # a third of an ensemble check's scoring. Equal to scipy's to the bit, ±inf and NaN
+    # included (tests/evaluation/test_eval_targets.py).
+
+    def _standardized(self, x: Any) -> np.ndarray:
+        x = np.asarray(x)
+        z = (x - np.asarray(self.mean)) / np.asarray(self.std)
+        return np.asarray(z, dtype=np.promote_types(x.dtype, np.float64))
+
+    def cdf(self, x: Any) -> np.ndarray:
+        return scipy.special.ndtr(self._standardized(x))
+
+    def sf(self, x: Any) -> np.ndarray:
+        return scipy.special.ndtr(-self._standardized(x))
+
+    def logcdf(self, x: Any) -> np.ndarray:
+        z = self._standardized(x)
+        return _positive_zero_where(scipy.special.log_ndtr(z), z == np.inf)
+
+    def logsf(self, x: Any) -> np.ndarray:
+        z = self._standardized(x)
+        return _positive_zero_where(scipy.special.log_ndtr(-z), z == -np.inf)
 
     @property
     def skewness(self) -> float:

@@ -87,6 +87,29 @@ def test_scipy_backed_targets_equal_scipy(target, frozen):
     assert target.excess_kurtosis == pytest.approx(float(k), abs=1e-12)
 
 
+_EDGES = [-np.inf, -1e308, -40.0, -38.5, -8.3, -1e-300, -0.0, 0.0, 5e-324, 1.0, 4.0, 37.9, 1e308, np.inf, np.nan]
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # 1e308 / std, scipy's too
+@pytest.mark.parametrize("mean, std", [(4.0, 1.25), (0.0, 1.0), (-3.5, 1e-3), (1e6, 7e5)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_gaussian_functions_are_scipys_to_the_bit(mean, std, dtype):
+    """Gaussian computes cdf, sf, logcdf and logsf as scipy.stats.norm does, without its
+    argument handling: the same bits for arrays of any shape and type, scalars, lists and
+    the edges (±inf, NaN, the tails where log_ndtr switches to its asymptotic series)."""
+    target, frozen = Gaussian(mean, std), scipy.stats.norm(mean, std)
+    grid = np.concatenate([np.linspace(mean - 45 * std, mean + 45 * std, 2001), _EDGES])
+    if dtype is np.int64:
+        grid = np.round(grid[np.isfinite(grid) & (np.abs(grid) < 1e18)])
+    if dtype is np.float32:
+        grid = grid[~(np.isfinite(grid) & (np.abs(grid) > np.finfo(np.float32).max))]  # finite float64 beyond float32: not a float32 input
+    for x in (grid.astype(dtype), grid.astype(dtype).reshape(-1, 1)[:24], grid.astype(dtype)[:0], list(grid[-5:]), grid[3], dtype(grid[7])):
+        for name in ("cdf", "sf", "logcdf", "logsf"):
+            ours, scipys = getattr(target, name)(x), getattr(frozen, name)(x)
+            assert type(ours) is type(scipys) and np.shape(ours) == np.shape(scipys), name
+            np.testing.assert_array_equal(np.asarray(ours).view(np.int64), np.asarray(scipys).view(np.int64), err_msg=name)
+
+
 @pytest.mark.parametrize("target", ONE_D, ids=lambda t: t.spec)
 def test_partial_expectation_and_mean_abs_difference_by_quadrature(target):
     # E[X 1{X <= x}] = int_{-inf}^x y f(y) dy and E|X - X'| = 2 int F (1 - F), by quad.
