@@ -1,13 +1,15 @@
-"""Optimizer settings as frozen, validated values that build torch optimizers."""
+"""Optimizer settings as frozen, validated values that build torch optimizers, and the pair of
+torch optimizers a GAN trains with, built when first needed."""
 
 from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import torch
 
+from ._torch_compat import mark_stepped
 from ._validation import check_choice, check_float, check_int
 
 
@@ -120,3 +122,35 @@ class LRDecay:
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
+
+
+class OptimizerPair:
+    """The generator's and the discriminator's torch optimizers, built on first use.
+
+    The numba engine keeps its own optimizer state and needs these only for their learning
+    rates (:meth:`learning_rates`), so a setting without ``lr_decay`` trained by it never
+    builds them: building the first torch optimizer of a process imports ``torch._dynamo``
+    (``Optimizer.__init__`` is wrapped in ``torch._disable_dynamo``), 0.7 s of a first fit.
+    Checkpoints, the torch engines, the autograd step and the schedulers build them.
+    """
+
+    def __init__(self, specs: Sequence[OptimizerSpec], params: Sequence[list[torch.nn.Parameter]]) -> None:
+        self._specs, self._params = tuple(specs), tuple(params)
+        self.built: tuple[torch.optim.Optimizer, ...] | None = None
+
+    def get(self) -> tuple[torch.optim.Optimizer, ...]:
+        """The optimizers, (generator's, discriminator's), built now if they are not yet."""
+        if self.built is None:
+            self.built = tuple(spec.build(params) for spec, params in zip(self._specs, self._params))
+            for optimizer in self.built:
+                # A fused engine steps in place of optimizer.step(); the autograd step calls
+                # step() before the schedulers step, so there the mark changes nothing.
+                mark_stepped(optimizer)
+        return self.built
+
+    def learning_rates(self) -> tuple[float, ...]:
+        """The learning rates now: the optimizers' (which schedulers and users may change),
+        or the configured ones while the optimizers are not built."""
+        if self.built is None:
+            return tuple(spec.lr for spec in self._specs)
+        return tuple(optimizer.param_groups[0]["lr"] for optimizer in self.built)

@@ -25,6 +25,7 @@ from ._history import History, Snapshots
 from ._malloc import fix_mmap_threshold
 from ._member_reports import member_reports
 from ._networks import StackedMLP, build_ensemble, evaluating, member_groups
+from ._optim import OptimizerPair
 from ._paper_networks import StackedBatchNormMLP
 from ._progress import progress_bar
 from ._streams import (
@@ -38,7 +39,6 @@ from ._streams import (
 from ._targets import HOLDOUT, split_target
 from ._threads import thread_pool
 from ._traces import TRACE_POINTS, CheckRecorder
-from ._torch_compat import mark_stepped
 from .engine import make_engine
 from .remedies import pack_copies
 
@@ -122,7 +122,7 @@ class Trainer:
             self.generator_average = copy.deepcopy(self.generator).requires_grad_(False)
         self.g_params = list(self.generator.parameters())
         self.d_params = list(self.discriminator.parameters())
-        self._optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer] | None = None  # see optimizers
+        self._optimizers = OptimizerPair((config.g_optimizer, config.d_optimizer), (self.g_params, self.d_params))
         self.schedulers = _schedulers(config, self.optimizers) if config.lr_decay is not None else []
         self.batches = TrainingBatches(
             seeds,
@@ -152,22 +152,9 @@ class Trainer:
         return len(self.seeds)
 
     @property
-    def optimizers(self) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
-        """The generator's and the discriminator's torch optimizers, built on first use.
-
-        The numba engine keeps its own optimizer state and needs these only for their learning
-        rates (:meth:`learning_rates`), so a setting without ``lr_decay`` trained by it never
-        builds them: building the first torch optimizer of a process imports ``torch._dynamo``
-        (``Optimizer.__init__`` is wrapped in ``torch._disable_dynamo``), 0.7 s of a first fit.
-        Checkpoints, the torch engines, the autograd step and the schedulers build them.
-        """
-        if self._optimizers is None:
-            self._optimizers = (self.config.g_optimizer.build(self.g_params), self.config.d_optimizer.build(self.d_params))
-            for optimizer in self._optimizers:
-                # A fused engine steps in place of optimizer.step(); the autograd step calls
-                # step() before the schedulers step, so there the mark changes nothing.
-                mark_stepped(optimizer)
-        return self._optimizers
+    def optimizers(self) -> tuple[torch.optim.Optimizer, ...]:
+        """The generator's and the discriminator's torch optimizers (built on first use: :class:`ganzoo._optim.OptimizerPair`)."""
+        return self._optimizers.get()
 
     @property
     def g_optimizer(self) -> torch.optim.Optimizer:
@@ -178,12 +165,8 @@ class Trainer:
         return self.optimizers[1]
 
     def learning_rates(self) -> tuple[float, float]:
-        """The generator's and the discriminator's learning rates now: their optimizers' (which
-        the schedulers and a user may change), or the configured ones while none is built."""
-        if self._optimizers is None:
-            return self.config.g_optimizer.lr, self.config.d_optimizer.lr
-        g_optimizer, d_optimizer = self._optimizers
-        return g_optimizer.param_groups[0]["lr"], d_optimizer.param_groups[0]["lr"]
+        """The generator's and the discriminator's learning rates now (:meth:`OptimizerPair.learning_rates`)."""
+        return self._optimizers.learning_rates()  # type: ignore[return-value]
 
     def retarget(self, target, holdout: float) -> None:
         """Train on and score against ``target`` from now on (same dimension; a data target
