@@ -241,6 +241,9 @@ class NumbaEngine:
     def _rates_for(self, steps: int) -> np.ndarray:
         """This many steps' (generator, discriminator) learning rates, stepping the schedulers."""
         lrs = np.empty((steps, 2), np.float64)
+        if not self._schedulers:  # nothing changes them within a kernel call
+            lrs[:] = self._learning_rates()
+            return lrs
         for i in range(steps):
             lrs[i] = self._learning_rates()
             for scheduler in self._schedulers:
