@@ -27,13 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._module_ensemble import ModuleEnsemble
-from ._validation import (
-    check_bool,
-    check_choice,
-    check_float,
-    check_instance,
-    check_int,
-)
+from ._validation import check_bool, check_choice, check_float, check_instance, check_int
 from .remedies._minibatch_std import MinibatchStd, minibatch_std
 
 ACTIVATIONS = {
@@ -349,7 +343,8 @@ class StackedMLP(nn.Module):
     @classmethod
     def stacked(cls, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], spec: MLPSpec) -> StackedMLP:
         """The ensemble of already stacked layers, ``(K, in, out)`` weights and ``(K, 1, out)``
-        biases (copied), for a ``spec`` without spectral norm."""
+        biases (held as given where contiguous, else as contiguous copies), for a ``spec``
+        without spectral norm."""
         ensemble = cls.__new__(cls)
         nn.Module.__init__(ensemble)
         ensemble._hold(weights, biases, spec)

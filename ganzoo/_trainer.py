@@ -123,7 +123,7 @@ class Trainer:
         self.g_params = list(self.generator.parameters())
         self.d_params = list(self.discriminator.parameters())
         self._optimizers = OptimizerPair((config.g_optimizer, config.d_optimizer), (self.g_params, self.d_params))
-        self.schedulers = _schedulers(config, self.optimizers) if config.lr_decay is not None else []
+        self.schedulers = _schedulers(config, self._optimizers)
         self.batches = TrainingBatches(
             seeds,
             self.training_target,
@@ -489,10 +489,11 @@ class Trainer:
                 self._diverge(k, self.step_count, f"non-finite {', '.join(names)} weights")
 
 
-def _schedulers(config: GANConfig, optimizers) -> list[torch.optim.lr_scheduler.LRScheduler]:
-    """The learning-rate schedulers of ``config.lr_decay`` (none without it), one per optimizer."""
+def _schedulers(config: GANConfig, optimizers: OptimizerPair) -> list[torch.optim.lr_scheduler.LRScheduler]:
+    """The learning-rate schedulers of ``config.lr_decay``, one per optimizer (building them);
+    none, and no optimizer built, without it."""
     if config.lr_decay is None:
         return []
     decay, horizon = config.lr_decay, config.lr_decay.steps or config.steps
-    return [torch.optim.lr_scheduler.LambdaLR(o, lambda t: decay.factor(t, horizon=horizon)) for o in optimizers]
+    return [torch.optim.lr_scheduler.LambdaLR(o, lambda t: decay.factor(t, horizon=horizon)) for o in optimizers.get()]
 
