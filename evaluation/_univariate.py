@@ -91,10 +91,15 @@ class _ScipyBacked(_FrozenScipyFunctions, _Univariate):
         return self._dist.rvs(size=n, random_state=rng)
 
 
-def _positive_zero_where(values: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """``values`` with +0.0 where ``where``: at the edge of the support scipy places log 1 =
-    +0.0, where log_ndtr(inf) gives -0.0 (a 0-d result as a numpy scalar, as scipy returns it)."""
-    return np.where(where, 0.0, values)[()]
+def _as_scipy_places(values: np.ndarray, z: np.ndarray, *, log_one_at: float | None = None) -> np.ndarray:
+    """``values`` computed at ``z``, with what scipy's rv_continuous places there instead: its
+    ``badvalue`` (+NaN) where ``z`` is NaN (scipy.special may return -NaN: 1.15's log_ndtr does),
+    and for a log function +0.0 at the support's edge ``log_one_at`` (log_ndtr(inf) is -0.0).
+    A 0-d result as a numpy scalar, as scipy returns it."""
+    values = np.where(np.isnan(z), np.nan, values)
+    if log_one_at is not None:
+        values = np.where(z == log_one_at, 0.0, values)
+    return values[()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,18 +128,20 @@ class Gaussian(_ScipyBacked):
         return np.asarray(z, dtype=np.promote_types(x.dtype, np.float64))
 
     def cdf(self, x: Any) -> np.ndarray:
-        return scipy.special.ndtr(self._standardized(x))
+        z = self._standardized(x)
+        return _as_scipy_places(scipy.special.ndtr(z), z)
 
     def sf(self, x: Any) -> np.ndarray:
-        return scipy.special.ndtr(-self._standardized(x))
+        z = self._standardized(x)
+        return _as_scipy_places(scipy.special.ndtr(-z), z)
 
     def logcdf(self, x: Any) -> np.ndarray:
         z = self._standardized(x)
-        return _positive_zero_where(scipy.special.log_ndtr(z), z == np.inf)
+        return _as_scipy_places(scipy.special.log_ndtr(z), z, log_one_at=np.inf)
 
     def logsf(self, x: Any) -> np.ndarray:
         z = self._standardized(x)
-        return _positive_zero_where(scipy.special.log_ndtr(-z), z == -np.inf)
+        return _as_scipy_places(scipy.special.log_ndtr(-z), z, log_one_at=-np.inf)
 
     @property
     def skewness(self) -> float:
