@@ -96,9 +96,14 @@ def _as_scipy_places(values: np.ndarray, z: np.ndarray, *, log_one_at: float | N
     ``badvalue`` (+NaN) where ``z`` is NaN (scipy.special may return -NaN: 1.15's log_ndtr does),
     and for a log function +0.0 at the support's edge ``log_one_at`` (log_ndtr(inf) is -0.0).
     A 0-d result as a numpy scalar, as scipy returns it."""
-    values = np.where(np.isnan(z), np.nan, values)
+    values = np.asarray(values)
+    nan = np.isnan(z)
+    if nan.any():
+        values = np.where(nan, np.nan, values)
     if log_one_at is not None:
-        values = np.where(z == log_one_at, 0.0, values)
+        edge = z == log_one_at
+        if edge.any():
+            values = np.where(edge, 0.0, values)
     return values[()]
 
 
