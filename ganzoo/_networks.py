@@ -57,11 +57,6 @@ class NetworkSpec(abc.ABC):
         (``vmap`` over stacked parameters) unless a spec has a faster stacked form."""
         return ModuleEnsemble(members)
 
-    def build_ensemble(self, in_features: int, out_features: int, generators: Sequence[torch.Generator]) -> nn.Module:
-        """The ensemble of K members, member k built from ``generators[k]``: :meth:`ensemble` of
-        :meth:`build`'s members (a spec may build the same ensemble more directly)."""
-        return self.ensemble([self.build(in_features, out_features, generator=g) for g in generators])
-
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly description, stored with results."""
         return {"kind": type(self).__name__}
@@ -170,7 +165,7 @@ class MLPSpec(NetworkSpec):
         order (per member, per layer, W then b), without K torch modules (1 ms each: 1 s of a
         1,024-member fit)."""
         if self.spectral_norm:  # the members' power-iteration vectors come from their modules
-            return super().build_ensemble(in_features, out_features, generators)
+            return self.ensemble([self.build(in_features, out_features, generator=g) for g in generators])
         sizes = self.layer_sizes(in_features, out_features)
         shapes = list(zip(sizes[1:], self.fan_ins(in_features, out_features)))
         weights = [torch.empty(len(generators), fan_out, fan_in) for fan_out, fan_in in shapes]

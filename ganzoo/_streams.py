@@ -199,7 +199,7 @@ class TrainingBatches:
 
     def _draw_chunk(self, chunk: int, noise: bool) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         b, c, d, z = self.batch_size, self.n_critic, self.target.dim, self.latent_dim
-        if not noise:  # the real batches only: the caller draws the noise itself (pcg64_words)
+        if not noise:  # the real batches only: the numba engine draws the noise in its kernels
             real = torch.empty(len(self.seeds), CHUNK_STEPS, c, b, d, dtype=self.dtype)
             self._fill_real(real.numpy(), chunk)
             return real.to(self.device).permute(1, 2, 0, 3, 4), None, None

@@ -31,6 +31,7 @@ from ._fused import adopt
 try:  # numba is a dependency; without it (or where it fails to import) auto uses torch
     from . import _numba_kernels as kernels
     from ._numba_kernels import seeded_words, skip_doubles, skip_normals
+    from ._numba_random import _POOL_SIZE  # SeedSequence's pool, in uint32 words
 except ImportError as error:  # pragma: no cover - depends on the installation
     kernels = None
     IMPORT_ERROR = f"numba cannot be imported ({error})"
@@ -320,9 +321,6 @@ class StreamSeeds:
         words = np.empty((len(self._rows), 4), np.uint64)
         seeded_words(self._entropy, self._lengths, words)
         return words
-
-
-_POOL_SIZE = 4  # SeedSequence's default pool, in uint32 words
 
 
 def _uint32_words(n: int) -> list[int]:

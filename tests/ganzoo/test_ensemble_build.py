@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganzoo import MLPSpec
-from ganzoo._networks import NetworkSpec, StackedMLP, build_ensemble
+from ganzoo._networks import StackedMLP, build_ensemble
 from ganzoo._streams import Stream, torch_generator
 
 SPECS = {
@@ -27,7 +27,7 @@ def generators(seeds):
 @pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
 def test_the_drawn_ensemble_is_the_stack_of_its_members(spec):
     direct = spec.build_ensemble(3, 2, generators(range(5)))
-    one_by_one = NetworkSpec.build_ensemble(spec, 3, 2, generators(range(5)))  # build() per member, then stacked
+    one_by_one = spec.ensemble([spec.build(3, 2, generator=g) for g in generators(range(5))])
     assert type(direct) is StackedMLP and direct.spec == spec
     assert direct.state_dict().keys() == one_by_one.state_dict().keys()
     for key, value in one_by_one.state_dict().items():
