@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numba as nb
 
-from ._numba_math import exp, log, log1p, sigmoid
+from ._numba_math import exp, like, log, log1p, sigmoid
 
 _inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 _jit = nb.njit(cache=True, nogil=True, error_model="numpy")  # the loops: compiled on their own, called per batch
@@ -18,38 +18,44 @@ _jit = nb.njit(cache=True, nogil=True, error_model="numpy")  # the loops: compil
 _BCE_EPSILON = 1e-12  # binary_cross_entropy_backward's clamp of p (1 - p)
 _SOFTPLUS_THRESHOLD = 20.0  # softplus(x) = x above it (torch's default)
 
+# The terms compute in the scores' float type (like(s, c): the constant c in that type), as
+# torch computes a float32 loss in float32; the caller sums a batch's values in float64, in order.
+
 
 @_inline
 def _softplus_and_grad(x):
     """softplus(x) = log(1 + e^x) (x itself above torch's threshold) and its slope e^x / (e^x + 1),
     sharing one exp."""
-    if x > _SOFTPLUS_THRESHOLD:
-        return x, 1.0
+    if x > like(x, _SOFTPLUS_THRESHOLD):
+        return x, like(x, 1.0)
     e = exp(x)
-    return log1p(e), e / (e + 1.0)
+    return log1p(e), e / (e + like(x, 1.0))
 
 
 @_inline
 def _bce_and_grad(s, real, inv):
     """nn.BCELoss's term of p = sigmoid(s) at y = 1 (real) or 0, and its d/ds, one sigmoid
-    shared: -(y log p + (1 - y) log(1 - p)), each log clamped at -100, is exactly -log p or
-    -log(1 - p) (the other product is -0, which adds nothing); the slope as
-    binary_cross_entropy_backward then sigmoid_backward."""
+    shared, as torch's kernels compute them: -(y log p + (1 - y) log1p(-p)), each log clamped
+    at -100, is exactly -log p or -log1p(-p) (the other product is -0, which adds nothing); the
+    slope is binary_cross_entropy_backward's inv (p - y) / max((1 - p) p, 1e-12), then
+    sigmoid_backward's times (1 - p) p."""
     p = sigmoid(s)
-    y = 1.0 if real else 0.0
+    one, floor = like(s, 1.0), like(s, -100.0)
+    y = one if real else like(s, 0.0)
     if real:
-        term = -(max(log(p), -100.0) if p > 0 else -100.0)
+        term = -(max(log(p), floor) if p > 0 else floor)
     else:
-        term = -(max(log1p(-p), -100.0) if p < 1 else -100.0)
-    return inv * term, inv * (p - y) / max(p * (1.0 - p), _BCE_EPSILON) * (p * (1.0 - p))
+        term = -(max(log1p(-p), floor) if p < one else floor)
+    slope = like(s, inv) * (p - y) / max((one - p) * p, like(s, _BCE_EPSILON))
+    return inv * term, slope * (one - p) * p
 
 
 @_inline
-def _softplus_term(s, sign, inv):
-    """The minimax and non-saturating critic's term of a real (``sign`` 1.0) or fake (-1.0)
-    score: softplus(-sign s) = -log σ(s) on real rows, -log(1 - σ(s)) on fake ones."""
-    value, slope = _softplus_and_grad(-sign * s)
-    return inv * value, -sign * inv * slope
+def _softplus_term(s, real, inv):
+    """The minimax and non-saturating critic's term of a real or a fake score: softplus(-s) =
+    -log σ(s) on real rows, softplus(s) = -log(1 - σ(s)) on fake ones."""
+    value, slope = _softplus_and_grad(-s if real else s)
+    return inv * value, -like(s, inv) * slope if real else like(s, inv) * slope
 
 
 @_inline
@@ -80,9 +86,9 @@ def d_loss_terms(loss, hyper, scores, batch, inv, values, slopes):
             values[n], slopes[n] = _bce_and_grad(scores[n], False, inv)
     elif loss == 1 or loss == 2:
         for n in range(batch):
-            values[n], slopes[n] = _softplus_term(scores[n], 1.0, inv)
+            values[n], slopes[n] = _softplus_term(scores[n], True, inv)
         for n in range(batch, rows):
-            values[n], slopes[n] = _softplus_term(scores[n], -1.0, inv)
+            values[n], slopes[n] = _softplus_term(scores[n], False, inv)
     elif loss == 3:  # mean f(fake) - mean f(real)
         for n in range(batch):
             values[n], slopes[n] = -inv * scores[n], -inv
@@ -112,11 +118,11 @@ def g_loss_terms(loss, hyper, scores, batch, inv, values, slopes):
     elif loss == 1:  # minimax: -softplus(s)
         for n in range(batch):
             value, slope = _softplus_and_grad(scores[n])
-            values[n], slopes[n] = -inv * value, -inv * slope
+            values[n], slopes[n] = -inv * value, -like(value, inv) * slope
     elif loss == 2:  # non-saturating: softplus(-s)
         for n in range(batch):
             value, slope = _softplus_and_grad(-scores[n])
-            values[n], slopes[n] = inv * value, -inv * slope
+            values[n], slopes[n] = inv * value, -like(value, inv) * slope
     elif loss == 3 or loss == 4:  # -mean f(fake)
         for n in range(batch):
             values[n], slopes[n] = -inv * scores[n], -inv
