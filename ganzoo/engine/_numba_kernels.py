@@ -208,12 +208,14 @@ def _forward(p, sizes, offsets, act, head, acts, pre, rows):
 
 
 @_jit
-def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_grad, ones):
+def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, ones):
     """Backpropagate ``dz`` (d/d output, width x rows, overwritten) through the network of
-    the last :func:`_forward`: with ``want_grad`` the parameter gradients into ``grad`` (a
-    network being trained needs nothing else), else d/d input into ``da`` (the generator
-    step needs only that from the critic)."""
+    the last :func:`_forward`: the parameter gradients into ``grad`` (a network being trained
+    needs nothing else), or, with an empty ``grad``, d/d input into ``da`` (the generator
+    step needs only that from the critic). (Not a literal flag: each value of one would
+    compile a copy.)"""
     layers = sizes.shape[0] - 1
+    want_grad = grad.shape[0] > 0
     for o in range(sizes[layers]):  # through the head
         _times_slope(head, dz, dz, o, pre, acts, layers - 1, rows)
     for layer in range(layers - 1, -1, -1):
@@ -242,10 +244,11 @@ def _backward(p, sizes, offsets, act, head, acts, pre, rows, dz, da, grad, want_
 
 
 @_jit
-def _penalty_grads(p, sizes, offsets, act, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad):
-    """Add dP/dW of one penalty at the ``rows`` points in ``acts[0]`` to ``grad``."""
+def _penalty_grads(p, sizes, offsets, act, head, rows, kind, weight, one_sided, acts, pre, u, rho, rho_next, grad):
+    """Add dP/dW of one penalty at the ``rows`` points in ``acts[0]`` to ``grad`` (``head``: the
+    identity's code, as the critic's, passed in: a literal 6 would compile a second _forward)."""
     layers = sizes.shape[0] - 1
-    _forward(p, sizes, offsets, act, 6, acts, pre, rows)
+    _forward(p, sizes, offsets, act, head, acts, pre, rows)
     for n in range(rows):  # u_l = dD/dz_l from the top (u_{L-1} = 1); g = u_0 W_0^T
         u[layers - 1, 0, n] = 1.0
     for layer in range(layers - 1, 0, -1):
@@ -350,12 +353,14 @@ def _workspace(g, d, g_sizes, d_sizes, batch, dim, draws):
     )  # fmt: skip
 
 
-@_jit
+@_inline
 def _run_member(
     g, d, ema, g_state, d_state, adam_steps, g_sizes, d_sizes, codes, hyper,
     penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses, noise_words, penalty_words, data_words, normal, workspace,
 ):  # fmt: skip
-    # Every array borrowed (the caller keeps them alive): no atomic reference counts below.
+    # Inlined into run_steps (as a jitted function of its own, its machine code was generated a
+    # second time there: 1.8 s of the first compile). Every array borrowed (the caller keeps
+    # them alive): no atomic reference counts below.
     g, d, ema, g_state, d_state, adam_steps, g_sizes = borrow(g), borrow(d), borrow(ema), borrow(g_state), borrow(d_state), borrow(adam_steps), borrow(g_sizes)
     d_sizes, hyper, penalties, penalty_weights, lrs, real = borrow(d_sizes), borrow(hyper), borrow(penalties), borrow(penalty_weights), borrow(lrs), borrow(real)
     noise, uniform, losses, noise_words, penalty_words = borrow(noise), borrow(uniform), borrow(losses), borrow(noise_words), borrow(penalty_words)
@@ -385,7 +390,7 @@ def _run_member(
             _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch)
             d_loss_terms(loss, hyper, d_acts[d_layers, 0], batch, inv, values, dz[0])
             losses[step, 0] = _loss_sum(values, 2 * batch)
-            _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, True, ones)
+            _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, 2 * batch, dz, da, d_grad, ones)
             if penalty_words.shape[0] == 4:
                 for i in range(drawn.shape[0]):
                     drawn[i] = next_double(penalty_words)
@@ -401,7 +406,7 @@ def _run_member(
                         else:
                             d_acts[0, j, n] = x_real if kind == 1 else x_fake
                 _penalty_grads(
-                    d, d_sizes, d_offsets, d_act, batch, kind, penalty_weights[q], penalties[q, 1] == 1,
+                    d, d_sizes, d_offsets, d_act, d_head, batch, kind, penalty_weights[q], penalties[q, 1] == 1,
                     d_acts, d_pre, u, dz, rho_next, d_grad,
                 )  # fmt: skip
             adam_steps[1] += 1.0
@@ -417,11 +422,11 @@ def _run_member(
         _forward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch)
         g_loss_terms(loss, hyper, d_acts[d_layers, 0], batch, inv, values, dz[0])
         losses[step, 1] = _loss_sum(values, batch)
-        _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad, False, ones)
+        _backward(d, d_sizes, d_offsets, d_act, d_head, d_acts, d_pre, batch, dz, da, d_grad[:0], ones)
         for j in range(dim):  # d/d fake sample: the generator's output gradient
             for n in range(batch):
                 dz[j, n] = da[j, n]
-        _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, True, ones)
+        _backward(g, g_sizes, g_offsets, g_act, g_head, g_acts, g_pre, batch, dz, da, g_grad, ones)
         adam_steps[0] += 1.0
         update(g_opt, hyper[3:6], g, g_grad, g_state, adam_steps[0], g_lr)
         if use_ema:
