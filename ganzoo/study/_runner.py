@@ -28,15 +28,17 @@ from ._study import Cell, Study
 DEFAULT_CHECKPOINT_EVERY = 2000
 """Generator steps between a long cell's checkpoints (``ganzoo compare --checkpoint-every``)."""
 
-SECONDS_PER_COST = 7.4e-5
+SECONDS_PER_COST = 7.1e-5
 """Seconds of one worker per unit of :func:`estimated_cost`, measured on the reference
-machine (a 2-core Intel Xeon with AVX-512, numba engine, width-16 networks, 2026-12-03):
-0.057 to 0.087 ms per unit over the cells of the default study (5.2 s for a 32-seed
-``vanilla`` cell, 13.3 s for ``nonsaturating:recommended``), 0.074 ms over all of them
-less the compile. Only for the estimate printed before a study starts."""
+machine (a 2-core Intel Xeon with AVX-512, numba engine, width-16 networks, 2026-12-03
+evening, float32 losses): 0.057 to 0.10 ms per unit over the cells of the default study
+(4.8 s for a 32-seed ``vanilla`` cell, 11.8 s for ``nonsaturating:recommended``, 18 s for
+``wgan-gp``), 0.071 ms over all of them less the compile. Only for the estimate printed
+before a study starts."""
 
-FIRST_RUN_SECONDS = 20
-"""The one-time compilation of the numba kernels per worker on a machine's first run."""
+FIRST_RUN_SECONDS = 13
+"""The one-time compilation of the numba kernels per worker on a machine's first run
+(12-13 s on the reference machine, 2026-12-03 evening)."""
 
 CHECKPOINTS = "checkpoints"
 """The study folder's subfolder for the checkpoints of cells in training."""
