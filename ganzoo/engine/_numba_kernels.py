@@ -329,18 +329,22 @@ def run_steps(
     them); real rows drawn so are ``(m + s z - location) / scale``, ``normal = (m, s, location,
     scale)`` (float64), as numpy's ``normal(m, s)`` then ``GANConfig.standardize``'s units.
     """
+    if g.shape[0] == 0:
+        return
+    # One scratch for all these members (each writes what it reads), alive until the loop ends:
+    # the inlined _run_member borrows its arrays, so they must be owned out here.
+    workspace = _workspace(g[0], d[0], g_sizes, d_sizes, real.shape[3], real.shape[4], uniform.shape[3])
     for k in range(g.shape[0]):
         _run_member(
             g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
             penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],
-            noise_words[k], penalty_words[k], data_words[k], normal,
-            _workspace(g[k], d[k], g_sizes, d_sizes, real.shape[3], real.shape[4], uniform.shape[3]),
+            noise_words[k], penalty_words[k], data_words[k], normal, workspace,
         )  # fmt: skip
 
 
 @_jit
 def _workspace(g, d, g_sizes, d_sizes, batch, dim, draws):
-    """One member's scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients,
+    """The members' scratch: ones (bias gradients as sums), activations, pre-activations, dz, da, u, rho_next, gradients,
     offsets, a critic step's uniforms and real rows, the loss terms of a batch of scores."""
     width = max(g_sizes.max(), d_sizes.max())
     g_layers, d_layers, dtype = g_sizes.shape[0] - 1, d_sizes.shape[0] - 1, g.dtype
@@ -359,8 +363,8 @@ def _run_member(
     penalties, penalty_weights, lrs, real, noise, uniform, start, stop, losses, noise_words, penalty_words, data_words, normal, workspace,
 ):  # fmt: skip
     # Inlined into run_steps (as a jitted function of its own, its machine code was generated a
-    # second time there: 1.8 s of the first compile). Every array borrowed (the caller keeps
-    # them alive): no atomic reference counts below.
+    # second time there: 1.8 s of the first compile). Every array borrowed (run_steps keeps
+    # them alive, the workspace included): no atomic reference counts below.
     g, d, ema, g_state, d_state, adam_steps, g_sizes = borrow(g), borrow(d), borrow(ema), borrow(g_state), borrow(d_state), borrow(adam_steps), borrow(g_sizes)
     d_sizes, hyper, penalties, penalty_weights, lrs, real = borrow(d_sizes), borrow(hyper), borrow(penalties), borrow(penalty_weights), borrow(lrs), borrow(real)
     noise, uniform, losses, noise_words, penalty_words = borrow(noise), borrow(uniform), borrow(losses), borrow(noise_words), borrow(penalty_words)
