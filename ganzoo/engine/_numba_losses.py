@@ -19,7 +19,7 @@ _BCE_EPSILON = 1e-12  # binary_cross_entropy_backward's clamp of p (1 - p)
 _SOFTPLUS_THRESHOLD = 20.0  # softplus(x) = x above it (torch's default)
 
 # The terms compute in the scores' float type (like(s, c): the constant c in that type), as
-# torch computes a float32 loss in float32; the caller sums a batch's values in float64, in order.
+# torch computes a float32 loss in float32; the caller sums a batch's values in float64 (_loss_sum).
 
 
 @_inline
@@ -76,7 +76,7 @@ def d_loss_terms(loss, hyper, scores, batch, inv, values, slopes):
     """values[n], slopes[n] = the critic loss's term of ``scores[n]`` and its d/ds, the real
     rows n < batch, then the fake rows. One loop per loss and side, each calling only its own
     term (every branch of a per-row dispatch, inlined at every loop, took minutes to
-    compile), so that each compiles to a vector loop; the caller sums ``values`` in order.
+    compile), so that each compiles to a vector loop; the caller sums ``values`` (``_loss_sum``).
     ``hyper[:2]``: the least-squares targets a (fake) and b (real)."""
     rows = 2 * batch
     if loss == 0:  # nn.BCELoss on sigmoid(s): y = 1 on real rows, 0 on fake ones
