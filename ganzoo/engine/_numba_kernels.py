@@ -45,7 +45,7 @@ from ._numba_random import next_double, seed_pcg64, standard_normal
 INLINED_SOURCES_SHA256 = {
     "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
     "_numba_losses.py": "7a109cb94bb1c948a7dc0e718482df6d1f64a829868c4cc2ce9784754f3f0394",
-    "_numba_math.py": "f4484a9a5a0665e3a29bbcc37ca32b538a989e25ec7b70c68fe893a47c1feb1a",
+    "_numba_math.py": "476657645fad600a308c50f40e19f96ba09b660623fb5b913adce73c0af0ed4d",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
     "_numba_random.py": "8968a5ec029c81f42804c73eca4cf83ceccd3012b0f79d07a7303f8e3923ae81",
 }

@@ -47,10 +47,11 @@ from numba.extending import intrinsic
 _inline = nb.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 
 # Per float type: the IEEE layout, exp's reduction and polynomial, log's coefficients.
+_LN2_HI_64 = 6.93147180369123816490e-01  # ln 2 rounded to 21 significant bits: n ln2_hi is exact
+_LN2_LO_64 = 1.90821492927058770002e-10  # ln 2 - ln2_hi (fdlibm's pair; exp and log share it in float64)
 _FLOAT64 = SimpleNamespace(
     ir_float=ir.DoubleType(), ir_int=ir.IntType(64), mantissa_bits=52, bias=1023,
-    ln2_hi=6.93147180369123816490e-01,  # ln 2 rounded to 21 significant bits: n ln2_hi is exact
-    ln2_lo=1.90821492927058770002e-10,  # ln 2 - ln2_hi
+    ln2_hi=_LN2_HI_64, ln2_lo=_LN2_LO_64,
     inv_ln2=1.4426950408889634,
     rounder=6755399441055744.0,  # 1.5 * 2^52: (y + rounder) - rounder is y rounded to an integer
     exp_lowest=-746.0, exp_highest=710.0,  # e^x rounds to 0 below, to inf above
@@ -59,7 +60,7 @@ _FLOAT64 = SimpleNamespace(
     # fdlibm e_log.c: R(z) = Lg1 z + ... + Lg7 z^7 on z = s² in [0, 0.1716²], error below 2^-58.9
     log_odd=(1.479819860511658591e-01, 1.818357216161805012e-01, 2.857142874366239149e-01, 6.666666666666735130e-01),
     log_even=(1.531383769920937332e-01, 2.222219843214978396e-01, 3.999999999940941908e-01),
-    log_ln2_hi=6.93147180369123816490e-01, log_ln2_lo=1.90821492927058770002e-10,
+    log_ln2_hi=_LN2_HI_64, log_ln2_lo=_LN2_LO_64,
     sqrt_half_high=0x3FE6A09E, high_shift=32,  # the high 32 bits of sqrt(2)/2, in the word above them
     smallest_normal=2.2250738585072014e-308, subnormal_scale_bits=54,
 )
