@@ -2,10 +2,10 @@
 
 An ensemble's periodic check scores K samples of one size against one target. On a 1-D
 target with exact functions, most of evaluate()'s time is scipy's KS and Cramér–von Mises
-p-values (the CvM series of Csörgő & Faraway 1996 takes 2–8 ms a call in Python, the most
-for the large statistics of bad fits); both scipy functions are vectorized over an axis, so
-the K samples go through one call of each, and every other score is computed as evaluate()
-computes it.
+p-values (the CvM series of Csörgő & Faraway 1996 takes 2–8 ms a call in scipy, the most
+for the large statistics of bad fits). scipy's KS and ``_cramervonmises`` (scipy's CvM,
+its series summed a block of terms at a time) are vectorized over an axis, so the K samples
+go through one call of each, and every other score is computed as evaluate() computes it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from ._cramervonmises import cvm_pvalue, cvm_statistic
 from ._one_sample import TestResult, _identity_cdf
 from ._protocol import classic_layout
 from ._report import _check_thresholds, _checked_options, _evaluate_checked, evaluate
@@ -48,8 +49,8 @@ def evaluate_many(samples: Any, target: Target | str = DEFAULT_TARGET, **options
     options: evaluate()'s keyword options, applied to every sample.
 
     On a 1-D target with exact functions the finite samples of each size share one
-    vectorized ``scipy.stats.ks_1samp`` and one ``scipy.stats.cramervonmises`` call
-    (``axis=-1``), about 10× faster than one call per sample at K = 64; other targets are
+    vectorized ``scipy.stats.ks_1samp`` call (``axis=-1``) and one Cramér–von Mises
+    computation, about 10× faster than one call per sample at K = 64; other targets are
     scored one by one. Errors are evaluate()'s, the offending sample named by its index.
     """
     target = as_target(target)
@@ -97,11 +98,11 @@ def _batched_tests(xs: list[np.ndarray], target: Target) -> dict[int, tuple[Test
 
 
 def _ks_cvm_rows(u: np.ndarray) -> list[tuple[TestResult, TestResult]]:
-    """(KS, CvM) of each row of ``u`` (K, n), sorted F(x) values: one vectorized scipy call
-    per test, each row's result equal to the one-row call's (tests/evaluation/test_batch.py)."""
+    """(KS, CvM) of each row of ``u`` (K, n), sorted F(x) values: one vectorized call per
+    test, each row's result equal to the one-row call's (tests/evaluation/test_eval_batch.py)."""
     ks = scipy.stats.ks_1samp(u, _identity_cdf, axis=-1)
-    cvm = scipy.stats.cramervonmises(u, _identity_cdf, axis=-1)
+    cvm = cvm_statistic(u)
     return [
         (TestResult(float(d), float(p_ks)), TestResult(float(w), float(p_cvm)))
-        for d, p_ks, w, p_cvm in zip(ks.statistic, ks.pvalue, cvm.statistic, cvm.pvalue)
+        for d, p_ks, w, p_cvm in zip(ks.statistic, ks.pvalue, cvm, cvm_pvalue(cvm, u.shape[-1]))
     ]

@@ -20,10 +20,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._cramervonmises import cvm_statistic
 from ._modes import _coverage, has_modes
 from ._one_sample import (
     _ad_from_logs,
-    _cvm_from_u,
     _energy_sorted,
     _ks_from_u,
     _moment_statistics,
@@ -59,7 +59,7 @@ def _ks(x: np.ndarray, t: Target, ref: np.ndarray | None) -> float:
 
 
 def _cvm(x: np.ndarray, t: Target, ref: np.ndarray | None) -> float:
-    return _cvm_from_u(_sorted_u(x, t)[1]).statistic
+    return float(cvm_statistic(_sorted_u(x, t)[1]))
 
 
 def _ad(x: np.ndarray, t: Target, ref: np.ndarray | None) -> float:
