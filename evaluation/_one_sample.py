@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ import scipy.stats
 
 from . import _point_mass
 from ._cramervonmises import cvm_pvalue, cvm_statistic
+from ._exact_rows import ad_statistic, energy_rows, w1_rows
 from ._point_mass import PointMass
 from ._protocol import present
 from ._specs import as_target
@@ -152,27 +152,9 @@ def anderson_darling_pvalue(statistic: float, n: int) -> float:
 
 
 def _ad_from_logs(logcdf: np.ndarray, logsf: np.ndarray) -> TestResult:
-    # A^2 = -n - (1/n) sum_i (2i - 1) [ln F(x_(i)) + ln(1 - F(x_(n+1-i)))], with the logs of
-    # the CDF and survival function taken directly so that far-tail samples keep their weight
-    # instead of rounding to log(0).
-    n = logcdf.size
-    weights = 2.0 * np.arange(1, n + 1) - 1.0
-    total = weights @ (logcdf + logsf[::-1])
-    a2 = -n - total / n if np.isfinite(total) else math.inf
-    return TestResult(float(a2), anderson_darling_pvalue(a2, n))
-
-
-def _integrated_quantiles(target: Target, n: int) -> np.ndarray:
-    """IQ(i/n) = int_0^{i/n} F^{-1}(u) du = E[X 1{X <= F^{-1}(i/n)}] for i = 0..n.
-
-    Depends only on (target, n), so it is cached: repeated scoring at one n is cheap (an
-    unhashable custom target is computed afresh each time).
-    """
-    try:
-        hash(target)
-    except TypeError:
-        return _integrated_quantiles_uncached(target, n)
-    return _integrated_quantiles_cached(target, n)
+    # A^2 from the logs of F and 1 - F at the sorted sample (_exact_rows.ad_statistic).
+    a2 = float(ad_statistic(logcdf, logsf))
+    return TestResult(a2, anderson_darling_pvalue(a2, logcdf.size))
 
 
 def _logcdf(target: Any, x: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -194,50 +176,12 @@ def _logsf(target: Any, x: np.ndarray, u: np.ndarray) -> np.ndarray:
         return np.log1p(-u)
 
 
-@lru_cache(maxsize=32)
-def _integrated_quantiles_cached(target: Target, n: int) -> np.ndarray:
-    return _integrated_quantiles_uncached(target, n)
-
-
-def _integrated_quantiles_uncached(target: Target, n: int) -> np.ndarray:
-    q = np.arange(n + 1) / n
-    iq = np.asarray(target.partial_expectation(target.ppf(q)), dtype=float)
-    iq[0], iq[-1] = 0.0, target.mean  # the exact end values, whatever ppf(0), ppf(1) are
-    iq.setflags(write=False)
-    return iq
-
-
 def _w1_sorted(x: np.ndarray, u: np.ndarray, target: Target) -> float:
-    # W1 = int_0^1 |F_n^{-1}(u) - F^{-1}(u)| du. On ((i-1)/n, i/n] the empirical quantile is
-    # x_(i); the target quantile crosses x_(i) at c = F(x_(i)) (clipped into the interval),
-    # so the piece is x (c - a) - [IQ(c) - IQ(a)] + [IQ(b) - IQ(c)] - x (b - c), with
-    # IQ(F(x)) = E[X 1{X <= x}] exactly. No quadrature, no second sample.
-    if not math.isfinite(target.mean):
-        return math.nan
-    n = x.size
-    iq = _integrated_quantiles(target, n)
-    a = np.arange(n) / n
-    b = np.arange(1, n + 1) / n
-    iq_a, iq_b = iq[:-1], iq[1:]
-    below, above = u <= a, u >= b
-    c = np.clip(u, a, b)
-    iq_c = np.where(below, iq_a, np.where(above, iq_b, target.partial_expectation(x)))
-    pieces = x * (c - a) - (iq_c - iq_a) + (iq_b - iq_c) - x * (b - c)
-    return float(np.sum(pieces))
+    return float(w1_rows(x, u, target))
 
 
 def _energy_sorted(x: np.ndarray, u: np.ndarray, target: Target) -> float:
-    # D^2 = 2 E|X - Y| - E|X - X'| - E|Y - Y'| with X ~ the sample (V-statistic, as in
-    # scipy.stats.energy_distance) and Y ~ the target, using the exact
-    # E|x - Y| = 2 x F(x) - 2 E[Y 1{Y <= x}] + E[Y] - x and E|Y - Y'| from the target.
-    mean = target.mean
-    if not math.isfinite(mean):
-        return math.nan
-    n = x.size
-    cross = np.mean(2 * x * u - 2 * target.partial_expectation(x) + mean - x)
-    within = 2.0 / n**2 * ((2.0 * np.arange(1, n + 1) - n - 1) @ x)
-    d2 = 2 * cross - within - target.mean_abs_difference
-    return math.sqrt(max(d2, 0.0))
+    return float(energy_rows(x, u, target))
 
 
 def ks_test(samples: Any, target: Target | str = DEFAULT_TARGET) -> TestResult:
@@ -405,8 +349,10 @@ def _moment_statistics(x: np.ndarray, axis: int = -1) -> np.ndarray:
     # A constant sample (a collapsed generator) has no defined shape: NaN, quietly.
     with np.errstate(divide="ignore", invalid="ignore"):
         degenerate = m2 <= (np.finfo(float).eps * np.abs(np.squeeze(mean, axis))) ** 2
-        skew = np.where(degenerate, np.nan, m3 / m2**1.5)
-        kurt = np.where(degenerate, np.nan, m4 / m2**2 - 3.0)
+        # m2^1.5 as m2 sqrt(m2), m2^2 as m2 m2: correctly rounded steps, the same bits for a
+        # scalar and any row of an array (numpy's vector pow, SVML on AVX-512, is not libm's).
+        skew = np.where(degenerate, np.nan, m3 / (m2 * np.sqrt(m2)))
+        kurt = np.where(degenerate, np.nan, m4 / (m2 * m2) - 3.0)
     std = np.sqrt(m2 * n / (n - 1)) if n > 1 else np.full_like(m2, np.nan)
     return np.stack([np.squeeze(mean, axis), std, skew, kurt])
 
@@ -418,12 +364,15 @@ def _moments_from_x(
     confidence_level: float | None,
     n_resamples: int,
     seed: int,
+    statistics: tuple[float, float, float, float] | None = None,
 ) -> Moments:
     exact = tuple(
         float(getattr(target, name)) if present(target, name) else math.nan
         for name in ("mean", "std", "skewness", "excess_kurtosis")
     )
-    return _moments(x, exact, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed)
+    return _moments(
+        x, exact, confidence_level=confidence_level, n_resamples=n_resamples, seed=seed, statistics=statistics
+    )
 
 
 def _moments(
@@ -433,9 +382,13 @@ def _moments(
     confidence_level: float | None,
     n_resamples: int,
     seed: int,
+    statistics: tuple[float, float, float, float] | None = None,
 ) -> Moments:
-    """The sample's moments against ``target_moments`` = (mean, std, skewness, excess kurtosis)."""
-    mean, std, skew, kurt = (float(v) for v in _moment_statistics(x))
+    """The sample's moments against ``target_moments`` = (mean, std, skewness, excess kurtosis);
+    ``statistics``: the sample's own four if already computed (:func:`_moment_statistics`)."""
+    if statistics is None:
+        statistics = tuple(float(v) for v in _moment_statistics(x))
+    mean, std, skew, kurt = statistics
     cis: dict[str, Any] = {}
     if confidence_level is not None:
         # Percentile intervals: BCa's jackknife is O(n^2) and takes seconds at n = 10,000.

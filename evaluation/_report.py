@@ -22,17 +22,8 @@ import numpy as np
 
 from ._calibration import applicable_scores, null_distribution
 from ._modes import _coverage, has_modes, nan_coverage
-from ._one_sample import (
-    NAN_TEST,
-    Moments,
-    TestResult,
-    _ad_from_logs,
-    _cvm_from_u,
-    _energy_sorted,
-    _ks_from_u,
-    _moments_from_x,
-    _w1_sorted,
-)
+from ._battery import Battery1D, battery_1d
+from ._one_sample import NAN_TEST, Moments, _moments_from_x
 from ._point_mass import PointMass
 from ._protocol import classic_layout, members
 from ._point_mass_report import evaluate_point_mass
@@ -42,7 +33,6 @@ from ._sampled import (
     Options,
     diverged_sampled,
     evaluate_sampled,
-    shape_ks_statistic,
 )
 from ._specs import as_target
 from ._target import Target
@@ -54,14 +44,6 @@ from ._verdict import DEFAULT_THRESHOLDS, Thresholds, Verdict, _passes, judge
 __all__ = ["MomentsND", "Report", "evaluate"]
 
 _NAN = math.nan
-
-
-def _shape_ks(xs: np.ndarray, moments: Moments, target: Target) -> float:
-    # KS D of the sample moved to the target's mean and std: small when only location or
-    # scale is off. Statistic only; its p-value would ignore the two fitted parameters.
-    if not (moments.std > 0 and math.isfinite(target.mean) and math.isfinite(target.std)):
-        return _NAN
-    return shape_ks_statistic(xs, moments, target.mean, target.std, target.cdf)
 
 
 def _diverged(x: np.ndarray, target: Target, n_nonfinite: int, verdict: Verdict) -> Report:
@@ -163,10 +145,11 @@ def _evaluate_checked(
     opts: Options,
     n_null: int,
     calibrate: bool,
-    tests: tuple[TestResult, TestResult] | None = None,
+    scored: tuple[np.ndarray, Battery1D] | None = None,
 ) -> Report:
-    """evaluate() on checked input: ``x`` (n, dim) float64, settings checked. ``tests``: the
-    sample's (KS, CvM) results if already computed (``evaluate_many`` batches them)."""
+    """evaluate() on checked input: ``x`` (n, dim) float64, settings checked. ``scored``: a
+    finite 1-D sample's sorted values and battery if already computed (``evaluate_many``
+    batches them)."""
     n_nonfinite = int(np.sum(~np.isfinite(x).all(axis=1)))
     if not classic_layout(target):
         return _evaluate_protocol(x, target, opts, n_nonfinite)
@@ -175,7 +158,7 @@ def _evaluate_checked(
         return _diverged(x, target, n_nonfinite, verdict)
     coverage = _coverage(x, target) if has_modes(target) else None
     if x.shape[1] == 1:
-        report = _evaluate_1d(x, target, opts, coverage, tests)
+        report = _evaluate_1d(x, target, opts, coverage, scored)
     else:
         report = _evaluate_nd(x, target, opts, coverage)
     if calibrate:
@@ -258,27 +241,31 @@ def _evaluate_protocol(x: np.ndarray, target: Any, opts: Options, n_nonfinite: i
 
 
 def _evaluate_1d(
-    x: np.ndarray, target: Target, opts: Options, coverage: Any, tests: tuple[TestResult, TestResult] | None
+    x: np.ndarray, target: Target, opts: Options, coverage: Any, scored: tuple[np.ndarray, Battery1D] | None
 ) -> Report:
-    """The exact 1-D battery: KS, CvM, AD, exact W1 and energy distance, moments."""
+    """The exact 1-D battery (KS, CvM, AD, exact W1 and energy distance, moments) as a Report;
+    ``scored``: the sorted sample and its battery if already computed (``evaluate_many``)."""
     n = x.shape[0]
-    xs = np.sort(x[:, 0])
-    u = target.cdf(xs)
-    ks, cvm = (_ks_from_u(u), _cvm_from_u(u)) if tests is None else tests
+    if scored is None:
+        xs = np.sort(x[:, 0])
+        (scores,) = battery_1d(xs[None], target)
+    else:
+        xs, scores = scored
     moments = _moments_from_x(
         xs,
         target,
         confidence_level=opts.confidence_level,
         n_resamples=opts.n_resamples,
         seed=opts.seed,
+        statistics=scores.statistics,
     )
     verdict = judge(
         n=n,
         n_nonfinite=0,
         target=target,
         thresholds=opts.thresholds,
-        ks_statistic=ks.statistic,
-        shape_ks_statistic=_shape_ks(xs, moments, target),
+        ks_statistic=scores.ks.statistic,
+        shape_ks_statistic=scores.shape_ks_statistic,
         mean_error=moments.mean_error,
         std_ratio=moments.std_ratio,
         coverage=coverage,
@@ -289,11 +276,11 @@ def _evaluate_1d(
         target=target.spec,
         dim=1,
         moments=moments,
-        ks=ks,
-        cvm=cvm,
-        ad=_ad_from_logs(target.logcdf(xs), target.logsf(xs)),
-        wasserstein=_w1_sorted(xs, u, target),
-        energy_distance=_energy_sorted(xs, u, target),
+        ks=scores.ks,
+        cvm=scores.cvm,
+        ad=scores.ad,
+        wasserstein=scores.wasserstein,
+        energy_distance=scores.energy_distance,
         verdict=verdict,
         modes=coverage,
     )

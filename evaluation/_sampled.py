@@ -25,6 +25,7 @@ import numpy as np
 import scipy.stats
 
 from ._empirical import Empirical
+from ._exact_rows import shape_ks_rows
 from ._modes import _coverage, has_modes, nan_coverage
 from ._one_sample import (
     NAN_TEST,
@@ -150,15 +151,9 @@ def _two_sample_1d(target: Any, mem: Members, plan: _Plan) -> tuple[str, ...]:
     return tuple(names)
 
 
-def shape_ks_statistic(
-    xs: np.ndarray, moments: Moments, t_mean: float, t_std: float, cdf: Any
-) -> float:
-    """KS D against ``cdf`` of the sorted sample ``xs`` moved to mean t_mean and std t_std."""
-    z = (xs - moments.mean) / moments.std * t_std + t_mean
-    u = cdf(z)
-    n = xs.size
-    i = np.arange(1, n + 1)
-    return float(max(np.max(i / n - u), np.max(u - (i - 1) / n)))
+def shape_ks_statistic(xs: np.ndarray, moments: Moments, target: Any, t_mean: float, t_std: float) -> float:
+    """KS D against ``target``'s CDF of the sorted sample ``xs`` moved to mean t_mean and std t_std."""
+    return float(shape_ks_rows(xs, moments.mean, moments.std, target, t_mean, t_std))
 
 
 def _ks_2samp_statistic(a: np.ndarray, b: np.ndarray) -> float:
@@ -259,7 +254,7 @@ def _checks_1d(
             )
         )
         if moments.std > 0 and u is not None:
-            d = shape_ks_statistic(xs, moments, t_mean, t_std, target.cdf)
+            d = shape_ks_statistic(xs, moments, target, t_mean, t_std)
             shape = Check("fit", "KS D of the standardised sample", d, t.ks_at(n))
         elif moments.std > 0:
             z = (xs - moments.mean) / moments.std * t_std + t_mean

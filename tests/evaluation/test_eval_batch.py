@@ -8,8 +8,10 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation import Thresholds, evaluate, evaluate_many
-from evaluation._batch import _ks_cvm_rows
+from evaluation import Thresholds, as_target, evaluate, evaluate_many, moment_errors
+from evaluation._battery import battery_1d
+from evaluation._exact_rows import ad_statistic, energy_rows, of_rows, shape_ks_rows, w1_rows
+from evaluation._one_sample import _moment_statistics
 
 
 def _same_reports(samples, target="gaussian:4,1.25", **options):
@@ -35,10 +37,11 @@ def test_equals_evaluate_on_the_default_target(seed):
 
 
 def test_rows_equal_one_row_calls_of_scipy():
-    u = scipy.stats.norm.cdf(np.sort(_ensemble(7, k=20, n=500), axis=1), 4.0, 1.25)
-    for row, (ks, cvm) in zip(u, _ks_cvm_rows(u)):
-        one_ks = scipy.stats.ks_1samp(row, lambda v: v)
-        one_cvm = scipy.stats.cramervonmises(row, lambda v: v)
+    xs = np.sort(_ensemble(7, k=20, n=500), axis=1)
+    for x, scores in zip(xs, battery_1d(xs, as_target("gaussian:4,1.25"))):
+        ks, cvm = scores.ks, scores.cvm
+        one_ks = scipy.stats.ks_1samp(x, scipy.stats.norm(4.0, 1.25).cdf)
+        one_cvm = scipy.stats.cramervonmises(x, scipy.stats.norm(4.0, 1.25).cdf)
         assert (ks.statistic, ks.pvalue) == (one_ks.statistic, one_ks.pvalue)
         assert (cvm.statistic, cvm.pvalue) == (one_cvm.statistic, one_cvm.pvalue)
 
@@ -106,3 +109,40 @@ def test_errors_name_the_argument():
         evaluate_many(3.0)
     with pytest.raises(ValueError, match="n_null"):
         evaluate_many(np.zeros((2, 5)), n_null=0)
+
+
+@pytest.mark.parametrize("target", ["gaussian:4,1.25", "mixture:0.3,-2,0.5;0.7,2,0.5", "student-t:5,0,1"])
+def test_row_functions_give_each_row_the_bits_of_its_own_call(target):
+    t = as_target(target)
+    xs = np.sort(_ensemble(4, k=9, n=257), axis=1)
+    u = of_rows(t, "cdf", xs)
+    logs = of_rows(t, "logcdf", xs), of_rows(t, "logsf", xs)
+    stats = _moment_statistics(xs, axis=-1)
+    for k, x in enumerate(xs):
+        one_u = t.cdf(x)
+        np.testing.assert_array_equal(u[k], one_u)
+        assert w1_rows(xs, u, t)[k] == w1_rows(x, one_u, t)
+        assert energy_rows(xs, u, t)[k] == energy_rows(x, one_u, t)
+        assert ad_statistic(*logs)[k] == ad_statistic(t.logcdf(x), t.logsf(x))
+        np.testing.assert_array_equal(stats[:, k], _moment_statistics(x))
+        assert shape_ks_rows(xs, stats[0], stats[1], t, 0.5, 2.0)[k] == shape_ks_rows(x, stats[0, k], stats[1, k], t, 0.5, 2.0)
+
+
+def test_a_scipy_target_is_called_row_by_row():
+    # Its partial expectation integrates between the sorted points it is given: all rows at
+    # once would give other bits.
+    t = as_target(scipy.stats.gamma(2.0))
+    xs = np.sort(np.abs(_ensemble(2, k=3, n=100)), axis=1)
+    np.testing.assert_array_equal(
+        of_rows(t, "partial_expectation", xs), np.stack([t.partial_expectation(x) for x in xs])
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(3, 200), scale=st.floats(1e-3, 1e3))
+def test_skewness_is_the_same_from_every_entry_point(seed, n, scale):
+    x = np.random.default_rng(seed).gamma(2.0, scale, n)
+    one = moment_errors(x, "gaussian:0,1")
+    assert evaluate(x, "gaussian:0,1").moments.skewness == one.skewness
+    assert evaluate_many(x[None], "gaussian:0,1")[0].moments.skewness == one.skewness
+    assert one.skewness == pytest.approx(scipy.stats.skew(x), rel=1e-14, abs=1e-300)
