@@ -290,18 +290,6 @@ def _power_vectors(linear: nn.Linear) -> tuple[torch.Tensor, torch.Tensor] | Non
     return normalization._u, normalization._v
 
 
-def member_groups(members: int, size: int) -> list[slice]:
-    """The members ``0 .. members-1`` as consecutive slices of at most ``size`` (>= 4), as
-    even as can be, so that no group holds a lone member unless ``members == 1``: a product
-    over one member takes another kernel than over several (other bits), while groups of
-    two or more give each member the bits it gets among all of them (tests/ganzoo/test_member_groups.py)."""
-    if size < 4:  # with groups of 2 or 3, an odd count would leave one member alone
-        raise ValueError(f"size must be at least 4, got {size!r}")
-    count = max(1, -(-members // size))
-    bounds = [round(i * members / count) for i in range(count + 1)]
-    return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
-
-
 class StackedMLP(nn.Module):
     """K MLPs of one architecture, weights stacked, run with one ``baddbmm`` per layer.
 
@@ -378,7 +366,12 @@ class StackedMLP(nn.Module):
     def hidden(self, x: torch.Tensor, members: slice = slice(None)) -> list[torch.Tensor]:
         """The activations of each hidden layer, ``(K, n, width)`` each, for inputs as in
         :meth:`forward` (e.g. to find units that are inactive everywhere)."""
-        return list(self._layer_outputs(x, members))[:-1]
+        return self.hidden_and_output(x, members)[0]
+
+    def hidden_and_output(self, x: torch.Tensor, members: slice = slice(None)) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """:meth:`hidden` and :meth:`forward` of one pass."""
+        *hidden, last = self._layer_outputs(x, members)
+        return hidden, self.head(last)
 
     def _layer_outputs(self, x: torch.Tensor, members: slice) -> Iterator[torch.Tensor]:
         """Each layer's output in turn: the hidden layers' activations, then the last

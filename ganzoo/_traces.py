@@ -46,6 +46,7 @@ import math
 import numpy as np
 import torch
 
+from ._inference import forward_in_groups, inference_groups
 from ._networks import StackedMLP
 from ._reference import discriminator_grid, reference_points
 from .remedies import pack
@@ -79,9 +80,8 @@ def discriminator_traces(
         real = pack(real[:, : real.shape[1] // packing * packing], packing)
         fake = pack(fake[:, : fake.shape[1] // packing * packing], packing)
     with torch.no_grad():
-        real_scores = discriminator(real)
-        fake_scores = discriminator(fake)
-        dead = _dead_fraction(discriminator, real)
+        real_scores, dead = _scores_and_dead_fraction(discriminator, real)
+        fake_scores = forward_in_groups(discriminator, fake)
     middle = 0.5 * (real_scores.mean(dim=(1, 2)) + fake_scores.mean(dim=(1, 2)))
     at_fake = _generator_slopes(loss, fake_scores).abs().mean(dim=(1, 2))
     at_middle = _generator_slopes(loss, middle[:, None, None]).abs()[:, 0, 0]
@@ -119,7 +119,7 @@ class CheckRecorder:
         ``samples`` the check's evaluation sample; NaN traces for a diverged member."""
         whole = noise.shape[1] // trainer.config.packing * trainer.config.packing  # whole packs only
         with torch.no_grad():
-            fake = trainer.generator(noise[:, :whole].to(self.real.device, self.real.dtype))
+            fake = forward_in_groups(trainer.generator, noise[:, :whole].to(self.real.device, self.real.dtype))
         on_grid = trainer.discriminator_scores(self.grid_points.expand(trainer.members, *self.grid_points.shape))
         config = trainer.config
         traces = discriminator_traces(trainer.discriminator, config.loss, self.real, fake, packing=config.packing)
@@ -137,15 +137,21 @@ def _generator_slopes(loss, scores: torch.Tensor) -> torch.Tensor:
     return gradient * scores.shape[1]
 
 
-def _dead_fraction(discriminator: torch.nn.Module, real: torch.Tensor) -> np.ndarray:
-    """Per member, the largest share over hidden layers of ReLU units that output 0 at every point."""
+def _scores_and_dead_fraction(discriminator: torch.nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, np.ndarray]:
+    """D's scores at ``real`` (K, n, dim) and per member the largest share over hidden layers
+    of ReLU units that output 0 at every point (NaN for another activation, no hidden layer,
+    or a user's own module), from one pass, a group of members at a time."""
     members = real.shape[0]
     if not isinstance(discriminator, StackedMLP) or discriminator.spec.activation != "relu":
-        return np.full(members, math.nan)
-    shares = [(hidden == 0).all(dim=1).double().mean(dim=1) for hidden in discriminator.hidden(real)]
-    if not shares:  # no hidden layer: no unit to die
-        return np.full(members, math.nan)
-    return _numpy(torch.stack(shares).amax(dim=0))
+        return forward_in_groups(discriminator, real), np.full(members, math.nan)
+    scores, shares = [], []
+    for group in inference_groups(discriminator, real.shape[1]):
+        hidden, output = discriminator.hidden_and_output(real[group], members=group)
+        scores.append(output)
+        if hidden:
+            shares.append(torch.stack([(h == 0).all(dim=1).double().mean(dim=1) for h in hidden]).amax(dim=0))
+    dead = _numpy(torch.cat(shares)) if shares else np.full(members, math.nan)
+    return torch.cat(scores), dead
 
 
 def _numpy(values: torch.Tensor) -> np.ndarray:

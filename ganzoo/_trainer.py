@@ -22,9 +22,10 @@ import torch
 from ._autograd_step import AutogradStep
 from ._config import GANConfig
 from ._history import History, Snapshots
+from ._inference import INFERENCE_GROUP_MEMBERS, forward_in_groups
 from ._malloc import fix_mmap_threshold
 from ._member_reports import member_reports
-from ._networks import StackedMLP, build_ensemble, evaluating, member_groups
+from ._networks import build_ensemble, evaluating
 from ._optim import OptimizerPair
 from ._paper_networks import StackedBatchNormMLP
 from ._progress import progress_bar
@@ -49,8 +50,9 @@ A multiple of the batch chunk (:data:`ganzoo._streams.CHUNK_STEPS`), so that the
 engine, which trains whole chunks per call, makes no extra call for it."""
 
 
-GENERATE_MEMBERS = 128
-"""Members generated at a time by :meth:`Trainer.generate`."""
+GENERATE_MEMBERS = INFERENCE_GROUP_MEMBERS
+"""The most members generated at a time by :meth:`Trainer.generate` (fewer where their
+activations would be large: :func:`ganzoo._inference.inference_groups`)."""
 
 
 class Trainer:
@@ -208,7 +210,7 @@ class Trainer:
         """D's raw scores ``(K, n)`` at ``points`` ``(K, n, dim)`` in the networks' units; with
         packing m, its score on the pack of m copies of each point (:func:`ganzoo.remedies.pack_copies`)."""
         with torch.no_grad():
-            return self.discriminator(pack_copies(points, self.config.packing))[..., 0]
+            return forward_in_groups(self.discriminator, pack_copies(points, self.config.packing))[..., 0]
 
     def generate(self, noise: torch.Tensor) -> np.ndarray:
         """Samples ``(K, n, dim)`` from noise ``(K, n, latent)``, in float64 numpy; at most
@@ -217,11 +219,7 @@ class Trainer:
         mode (e.g. batch norm by its population statistics, dropout off)."""
         noise, network = noise.to(self.device, self.dtype), self.sampling_generator
         with torch.no_grad(), evaluating(network):
-            if isinstance(network, StackedMLP):
-                parts = [network(noise[g], members=g) for g in member_groups(self.members, GENERATE_MEMBERS)]
-            else:  # a user's own module: all members at once
-                parts = [network(noise)]
-            samples = np.concatenate([part.double().cpu().numpy() for part in parts])
+            samples = forward_in_groups(network, noise, GENERATE_MEMBERS).double().cpu().numpy()
         if self.standard_units is not None:  # back from standard units: μ + σ G(z)
             samples = self.standard_units.location + self.standard_units.scale * samples
         return samples

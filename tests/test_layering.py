@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("evaluation",),
     ("ganzoo._validation", "ganzoo._version", "ganzoo._progress", "ganzoo._torch_compat", "ganzoo._threads", "ganzoo._malloc",
      "ganzoo._manifest"),
-    ("ganzoo.losses", "ganzoo._penalties", "ganzoo.remedies", "ganzoo._networks", "ganzoo._module_ensemble", "ganzoo._paper_networks", "ganzoo._optim", "ganzoo._streams",
+    ("ganzoo.losses", "ganzoo._penalties", "ganzoo.remedies", "ganzoo._networks", "ganzoo._inference", "ganzoo._module_ensemble", "ganzoo._paper_networks", "ganzoo._optim", "ganzoo._streams",
      "ganzoo._history", "ganzoo._checkpoint", "ganzoo._reference", "ganzoo._targets", "ganzoo._plots",
      "ganzoo._traces", "ganzoo._causes", "ganzoo._animation", "ganzoo._tensorboard"),
     ("ganzoo._config",),

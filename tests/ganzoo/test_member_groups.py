@@ -1,13 +1,14 @@
-"""Generating samples a group of members at a time gives the bits of all members at once."""
+"""Generating samples and a check's other passes a group of members at a time gives the bits
+of all members at once."""
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ganzoo import MLPSpec, VanillaGAN
-from ganzoo import _trainer
-from ganzoo._networks import member_groups
+from ganzoo import MLPSpec, VanillaGAN, _inference, _trainer
+from ganzoo._inference import member_groups
 
 
 @given(members=st.integers(1, 2000), size=st.integers(4, 300))
@@ -38,3 +39,33 @@ def test_a_slice_of_members_refuses_gradients():
         trainer.generator(torch.zeros(2, 4, 1), members=slice(0, 2))
     with pytest.raises(ValueError, match="size must be at least 4, got 3"):
         member_groups(10, 3)
+
+
+def test_inference_groups_keep_each_activation_under_the_heap_bytes():
+    trainer = VanillaGAN(seeds=range(64)).build()  # width 16, float32: 128,000 bytes a member at 2,000 rows
+    groups = _inference.inference_groups(trainer.generator, 2000)
+    assert [g.stop - g.start for g in groups] == [8] * 8
+    assert _inference.inference_groups(trainer.generator, 10) == [slice(0, 64)]
+    assert _inference.inference_groups(trainer.generator, 10, limit=16) == [slice(k, k + 16) for k in range(0, 64, 16)]
+    assert all(g.stop - g.start == 4 for g in _inference.inference_groups(trainer.generator, 10**6))  # never under 4
+    assert _inference.inference_groups(torch.nn.Linear(1, 1), 2000) == [slice(None)]
+
+
+def test_the_checks_in_groups_equal_all_members_at_once(monkeypatch):
+    """Generation, the traces and the snapshot grid of a check, with groups of 4 members
+    against one group of all 37: the same bits."""
+    gan = VanillaGAN(seeds=range(37), discriminator=MLPSpec(width=8, depth=2))
+    gan.fit(steps=40, eval_every=20, progress=False)
+    trainer = gan.trainer
+    noise = torch.randn(37, 300, 1, generator=torch.Generator().manual_seed(1))
+    samples = trainer.generate(noise)
+
+    def check():
+        traces, on_grid, _ = trainer._recorder.record(trainer, noise, samples)
+        return trainer.generate(noise), traces, on_grid
+
+    monkeypatch.setattr(_inference, "INFERENCE_GROUP_BYTES", 10**12)
+    whole = check()
+    monkeypatch.setattr(_inference, "INFERENCE_GROUP_BYTES", 1)
+    assert len(_inference.inference_groups(trainer.discriminator, 300)) == 10  # of 3 or 4 members
+    np.testing.assert_equal(check(), whole)
