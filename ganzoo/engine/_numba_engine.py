@@ -333,19 +333,16 @@ def _uint32_words(n: int) -> list[int]:
     return words
 
 
-_PER_MEMBER = (0, 1, 2, 3, 4, 5, 13, 14, 15, 18, 19, 20, 21)  # run_steps' arguments with a member axis first
-
-
 def run_with_threads(threads: int, *args) -> None:
-    """:func:`~ganzoo.engine._numba_kernels.run_steps`, the members split into ``threads``
-    groups, one per thread (this one and a pool's): no numba parallel pass, which took 7 s of
-    the first compile."""
-    members = args[0].shape[0]
-    threads = max(1, min(threads, members))
-    bounds = [round(i * members / threads) for i in range(threads + 1)]
-    parts = [[a[lo:hi] if i in _PER_MEMBER else a for i, a in enumerate(args)] for lo, hi in zip(bounds, bounds[1:])]
-    pending = [thread_pool("numba", threads - 1).submit(kernels.run_steps, *part) for part in parts[1:]] if threads > 1 else []
-    kernels.run_steps(*parts[0])
+    """:func:`~ganzoo.engine._numba_kernels.run_steps` on ``threads`` threads (this one and a
+    pool's) that take the members from one queue, alternately from its two ends: no numba
+    parallel pass (which took 7 s of the first compile), and no fixed share per thread, which
+    left one thread waiting for the other while the checks' scoring slowed it."""
+    threads = max(1, min(threads, args[0].shape[0]))
+    queue = np.zeros(3, np.int64)
+    pool = thread_pool("numba", threads - 1) if threads > 1 else None
+    pending = [pool.submit(kernels.run_steps, *args, queue, t % 2 == 0) for t in range(1, threads)]
+    kernels.run_steps(*args, queue, True)
     for job in pending:
         job.result()
 

@@ -4,6 +4,8 @@
   IEEE order kept (the kernels' sums over a batch, the same bits for any K and thread count);
 - :func:`borrow`: an array without its owner, so that calls and views skip numba's atomic
   reference counts;
+- :func:`fetch_add`: an atomic counter that threads running the same kernel share (the
+  members handed out one at a time, so that a thread another process slows takes fewer);
 - :func:`pcg64_next`: PCG64's 128-bit LCG step and XSL-RR output (O'Neill 2014), numpy's
   default bit generator, on a state of four uint64 words (``_numba_random.py``).
 
@@ -82,3 +84,18 @@ def pcg64_next(typingctx, words):
         return builder.or_(builder.lshr(x, rotation), builder.shl(x, left))
 
     return types.uint64(words), codegen
+
+
+@intrinsic
+def fetch_add(typingctx, counters, index):
+    """``counters[index] += 1`` as one atomic operation (LLVM ``atomicrmw add``, monotonic:
+    a count, not a lock); returns the value before. int64 1-d arrays only; no bounds check."""
+    if not (isinstance(counters, types.Array) and counters.dtype == types.int64 and counters.ndim == 1):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        slot = builder.gep(data, [context.cast(builder, args[1], signature.args[1], types.intp)])
+        return builder.atomic_rmw("add", slot, ir.Constant(ir.IntType(64), 1), "monotonic")
+
+    return types.int64(counters, index), codegen

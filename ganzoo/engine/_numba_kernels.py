@@ -5,8 +5,8 @@ The hand-derived forward, backward, penalty and optimizer steps of the torch fus
 numba compiles once per machine (``cache=True``: later processes load the machine code from
 disk in a fraction of a second), not torch graphs compiled again in every process.
 
-Layout: members are the outer loop (split over Python threads by ``_numba_engine``; the kernels
-release the GIL); within a member the batch rows are the innermost axis of every activation
+Layout: members are the outer loop (handed out one at a time to the Python threads of
+``_numba_engine``, which run the kernel together; it releases the GIL); within a member the batch rows are the innermost axis of every activation
 (``(layers, width, rows)``), so the loops over a batch are vector loops and the sums over a
 batch run in 8 vector lanes (:func:`~._numba_intrinsics.lane_sums`). Each member computes exactly the operations
 of the single run with its seed, in the same order (numba's default ``fastmath=False`` neither
@@ -35,7 +35,7 @@ import math
 import numba as nb
 import numpy as np
 
-from ._numba_intrinsics import borrow, lane_sums
+from ._numba_intrinsics import borrow, fetch_add, lane_sums
 from ._numba_losses import d_loss_terms, g_loss_terms
 from ._numba_optimizers import update
 from ._numba_random import next_double, seed_pcg64, standard_normal
@@ -43,7 +43,7 @@ from ._numba_random import next_double, seed_pcg64, standard_normal
 # These files' jitted code is compiled into this file's cached kernels, whose cache numba
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
 INLINED_SOURCES_SHA256 = {
-    "_numba_intrinsics.py": "41e3f5e9ccd826247ba499efb7298ceb02af4be198b84aa166869726682f305b",
+    "_numba_intrinsics.py": "9ff861fb0e1538a77af65f03c663a10df5a0169396fdc8e39284ef66ba23ef35",
     "_numba_losses.py": "7a109cb94bb1c948a7dc0e718482df6d1f64a829868c4cc2ce9784754f3f0394",
     "_numba_math.py": "476657645fad600a308c50f40e19f96ba09b660623fb5b913adce73c0af0ed4d",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",
@@ -317,8 +317,17 @@ def run_steps(
     penalties, penalty_weights,  # (n, 3) int: kind, one-sided, uniform offset; (n,) weights
     lrs, real, noise, uniform, start, stop, losses,  # lrs (stop - start, 2); losses (K, steps, 2) out
     noise_words, penalty_words, data_words, normal,  # (K, 4) uint64 PCG64 states to draw from, or (K, 0): read the arrays
+    queue, from_front,  # (3,) int64 counters the threads of one call share: taken, from the front, from the back
 ):  # fmt: skip
     """Train the steps ``start <= i < stop`` of a chunk of batches, in place, member by member.
+
+    The members come from ``queue``, one at a time, shared with the other threads running this
+    call (each with a workspace of its own): member ``queue[1]`` where ``from_front``, else
+    member ``K - 1 - queue[2]``, while ``queue[0]``, the members taken, is below K. A thread
+    that another slows (the checks' scoring shares these cores) takes fewer members, instead of
+    the others waiting for its fixed half; threads taking from the two ends do not work on
+    neighbouring members (whose rows share cache lines) until they meet. Members never
+    interact, so which thread trains a member does not change a bit.
 
     ``codes``: g activation, g head, d activation, d head, loss, g optimizer, d optimizer,
     n_critic, use EMA. ``hyper``: loss a, b, c; g optimizer's three numbers; d optimizer's
@@ -334,7 +343,9 @@ def run_steps(
     # One scratch for all these members (each writes what it reads), alive until the loop ends:
     # the inlined _run_member borrows its arrays, so they must be owned out here.
     workspace = _workspace(g[0], d[0], g_sizes, d_sizes, real.shape[3], real.shape[4], uniform.shape[3])
-    for k in range(g.shape[0]):
+    members = g.shape[0]
+    while fetch_add(queue, 0) < members:
+        k = fetch_add(queue, 1) if from_front else members - 1 - fetch_add(queue, 2)
         _run_member(
             g[k], d[k], ema[k], g_state[k], d_state[k], adam_steps[k], g_sizes, d_sizes, codes, hyper,
             penalties, penalty_weights, lrs, real[k], noise[k], uniform[k], start, stop, losses[k],

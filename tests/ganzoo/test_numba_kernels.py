@@ -1,5 +1,6 @@
 """The numba kernels' sums over a batch: 8 interleaved partial sums in vector lanes, combined
-pairwise, in the arrays' own float type, so that every member and K sums in one fixed order."""
+pairwise, in the arrays' own float type, so that every member and K sums in one fixed order;
+the atomic counter from which the kernels' threads take their members."""
 
 import numba
 import numpy as np
@@ -67,3 +68,23 @@ def test_a_borrowed_array_is_the_same_memory_without_an_owner():
 def test_only_arrays_can_be_borrowed():
     with pytest.raises(numba.core.errors.TypingError):
         numba.njit(lambda x: intrinsics.borrow(x))(1.0)
+
+
+@numba.njit(nogil=True)
+def _take(counters, slot, taken):
+    for i in range(taken.shape[0]):
+        taken[i] = intrinsics.fetch_add(counters, slot)
+
+
+def test_threads_sharing_a_counter_each_take_a_value_no_other_takes():
+    """The kernels' member queue: four threads adding at once lose no increment and are
+    never handed the same value (a plain ``+=`` would do both under contention)."""
+    import concurrent.futures
+
+    counters, each = np.zeros(2, np.int64), 200_000
+    taken = [np.empty(each, np.int64) for _ in range(4)]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda t: _take(counters, 1, t), taken))
+    assert counters.tolist() == [0, 4 * each]
+    assert np.array_equal(np.sort(np.concatenate(taken)), np.arange(4 * each))
+    assert all(np.all(np.diff(t) > 0) for t in taken)  # each thread's values in the order it took them
