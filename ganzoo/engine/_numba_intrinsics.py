@@ -5,7 +5,7 @@
 - :func:`borrow`: an array without its owner, so that calls and views skip numba's atomic
   reference counts;
 - :func:`fetch_add`: an atomic counter that threads running the same kernel share (the
-  members handed out one at a time, so that a thread another process slows takes fewer);
+  members handed out one at a time, so that a thread the checks' scoring slows takes fewer);
 - :func:`pcg64_next`: PCG64's 128-bit LCG step and XSL-RR output (O'Neill 2014), numpy's
   default bit generator, on a state of four uint64 words (``_numba_random.py``).
 

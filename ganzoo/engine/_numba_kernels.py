@@ -6,9 +6,9 @@ numba compiles once per machine (``cache=True``: later processes load the machin
 disk in a fraction of a second), not torch graphs compiled again in every process.
 
 Layout: members are the outer loop (handed out one at a time to the Python threads of
-``_numba_engine``, which run the kernel together; it releases the GIL); within a member the batch rows are the innermost axis of every activation
-(``(layers, width, rows)``), so the loops over a batch are vector loops and the sums over a
-batch run in 8 vector lanes (:func:`~._numba_intrinsics.lane_sums`). Each member computes exactly the operations
+``_numba_engine``, which run the kernel together; it releases the GIL); within a member the
+batch rows are the innermost axis of every activation (``(layers, width, rows)``), so the
+loops over a batch are vector loops and the sums over a batch run in 8 vector lanes (:func:`~._numba_intrinsics.lane_sums`). Each member computes exactly the operations
 of the single run with its seed, in the same order (numba's default ``fastmath=False`` neither
 reassociates sums nor fuses multiply-adds): member k is bit for bit that run, whatever K and
 however many threads. Parameters ``(K, P)``, batches ``(K, steps, n_critic, B, dim)`` and
@@ -43,7 +43,7 @@ from ._numba_random import next_double, seed_pcg64, standard_normal
 # These files' jitted code is compiled into this file's cached kernels, whose cache numba
 # invalidates by this file's stamp only: the pins (checked by a test) make an edit there an edit here.
 INLINED_SOURCES_SHA256 = {
-    "_numba_intrinsics.py": "9ff861fb0e1538a77af65f03c663a10df5a0169396fdc8e39284ef66ba23ef35",
+    "_numba_intrinsics.py": "e6103ba222a13c74d15ab3d2864d58ef99cff7914637904b07e118990385d4b4",
     "_numba_losses.py": "7a109cb94bb1c948a7dc0e718482df6d1f64a829868c4cc2ce9784754f3f0394",
     "_numba_math.py": "476657645fad600a308c50f40e19f96ba09b660623fb5b913adce73c0af0ed4d",
     "_numba_optimizers.py": "a9d49e78aba40a02da249adcea02631150ac7373283015736e696fd47e5027d6",

@@ -2,6 +2,8 @@
 pairwise, in the arrays' own float type, so that every member and K sums in one fixed order;
 the atomic counter from which the kernels' threads take their members."""
 
+import concurrent.futures
+
 import numba
 import numpy as np
 import pytest
@@ -79,8 +81,6 @@ def _take(counters, slot, taken):
 def test_threads_sharing_a_counter_each_take_a_value_no_other_takes():
     """The kernels' member queue: four threads adding at once lose no increment and are
     never handed the same value (a plain ``+=`` would do both under contention)."""
-    import concurrent.futures
-
     counters, each = np.zeros(2, np.int64), 200_000
     taken = [np.empty(each, np.int64) for _ in range(4)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
